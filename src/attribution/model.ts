@@ -1,0 +1,76 @@
+import type { Touch } from './touch';
+
+/** Attribution settings (spec 7). Defaults live in src/config. */
+export interface AttributionOptions {
+  /** last touch looks back this far from the profile's newest event */
+  lookbackDays: number;
+  /** a gap longer than this starts a new session */
+  sessionTimeoutMinutes: number;
+}
+
+/** A profile's first/last touch (spec 7). */
+export interface Attribution {
+  first: Touch | null;
+  firstNonDirect: Touch | null;
+  last: Touch | null;
+  /** touches after collapsing consecutive identical ones within a session */
+  touchCount: number;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** Chronological order; ties break by messageId so the result never depends on arrival order. */
+export function compareTouches(a: Touch, b: Touch): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
+  return a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0;
+}
+
+/**
+ * Computes first touch (earliest, may be Direct), first non-direct touch, and last touch (last
+ * non-direct within the lookback window, Direct only when the window has nothing else) from a
+ * profile's touches, in any order. The window ends at `newestEventAt`, the profile's newest event
+ * timestamp, never the wall clock, so a backfill yields what live processing did.
+ */
+export function computeAttribution(
+  touches: readonly Touch[],
+  newestEventAt: string | null,
+  options: AttributionOptions,
+): Attribution {
+  const ordered = collapseRepeats([...touches].sort(compareTouches), options.sessionTimeoutMinutes * MINUTE_MS);
+  const first = ordered[0] ?? null;
+  const firstNonDirect = ordered.find((touch) => touch.channel !== 'Direct') ?? null;
+  const windowEnd = newestEventAt ?? ordered[ordered.length - 1]?.timestamp ?? null;
+  let last: Touch | null = null;
+  if (windowEnd !== null) {
+    const windowStart = new Date(Date.parse(windowEnd) - options.lookbackDays * DAY_MS).toISOString();
+    const inWindow = ordered.filter((touch) => touch.timestamp >= windowStart && touch.timestamp <= windowEnd);
+    last = findLast(inWindow, (touch) => touch.channel !== 'Direct') ?? inWindow[inWindow.length - 1] ?? null;
+  }
+  return { first, firstNonDirect, last, touchCount: ordered.length };
+}
+
+/** Spec 7: consecutive identical (channel, source, medium, campaign) touches in one session are one touch. */
+function collapseRepeats(ordered: Touch[], sessionTimeoutMs: number): Touch[] {
+  const kept: Touch[] = [];
+  let previous: Touch | undefined;
+  for (const touch of ordered) {
+    const sameSession =
+      previous !== undefined && Date.parse(touch.timestamp) - Date.parse(previous.timestamp) <= sessionTimeoutMs;
+    if (!(sameSession && previous !== undefined && sameSource(previous, touch))) kept.push(touch);
+    previous = touch;
+  }
+  return kept;
+}
+
+function sameSource(a: Touch, b: Touch): boolean {
+  return a.channel === b.channel && a.source === b.source && a.medium === b.medium && a.campaign === b.campaign;
+}
+
+function findLast<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i] as T;
+    if (predicate(item)) return item;
+  }
+  return undefined;
+}

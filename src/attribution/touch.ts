@@ -1,0 +1,74 @@
+import { classify, type ClassifierOptions, type Classification, type Channel } from '../classify';
+import type { SegmentMessage } from '../events';
+import type { IdentityKey } from '../identity';
+
+/** One marketing touch as stored: where a visit came from, owned by the device (or user) that made it. */
+export interface Touch {
+  ownerKey: IdentityKey;
+  messageId: string;
+  /** event timestamp, ISO-8601 UTC */
+  timestamp: string;
+  channel: Channel;
+  source: string;
+  medium: string;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+  search_term: string | null;
+  click_id: string | null;
+  referrer: string | null;
+  referrer_host: string | null;
+  landing_page: string | null;
+  /** a Direct visit: a touch only when it starts a session (decided by the pipeline, spec 7) */
+  direct: boolean;
+}
+
+/** What a message says about traffic source, before session rules decide whether it is a touch. */
+export interface TouchCandidate {
+  classification: Classification;
+  referrer: string | null;
+}
+
+/**
+ * Classifies the visit behind a message (spec 7: page events, and track/screen events that carry
+ * `context.page`). Returns null for messages that are no visit, and for internal navigation and
+ * unwanted referrers, which never make a touch.
+ */
+export function touchCandidateOf(message: SegmentMessage, options: ClassifierOptions): TouchCandidate | null {
+  if (message.type !== 'page' && message.type !== 'track' && message.type !== 'screen') return null;
+  const page = message.context?.page;
+  const properties = message.properties ?? {};
+  if (message.type !== 'page' && !page) return null;
+  const pageUrl = page?.url ?? stringOrNull(properties.url);
+  const referrer = page?.referrer ?? stringOrNull(properties.referrer);
+  const classification = classify({ pageUrl, referrer, campaign: message.context?.campaign ?? null }, options);
+  if (classification.signal === 'internal') return null;
+  const trimmed = referrer?.trim();
+  return { classification, referrer: trimmed && classification.referrer_host ? trimmed : null };
+}
+
+/** Builds the stored touch for a candidate. */
+export function toTouch(message: SegmentMessage, ownerKey: IdentityKey, candidate: TouchCandidate): Touch {
+  const c = candidate.classification;
+  return {
+    ownerKey,
+    messageId: message.messageId,
+    timestamp: message.timestamp,
+    channel: c.channel,
+    source: c.source,
+    medium: c.medium,
+    campaign: c.campaign,
+    term: c.term,
+    content: c.content,
+    search_term: c.search_term,
+    click_id: c.click_id,
+    referrer: candidate.referrer,
+    referrer_host: c.referrer_host,
+    landing_page: c.landing_page,
+    direct: c.signal === 'none',
+  };
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,35 @@
+/**
+ * A one-line progress bar for long jobs, redrawn at most every 100 ms; silent when the stream is not a
+ * terminal (CI, pipes), where only the final summary is printed.
+ */
+export interface Progress {
+  update(done: number, fraction: number | null): void;
+  finish(): void;
+}
+
+export function createProgress(stream: { write(text: string): unknown; isTTY?: boolean }, label: string): Progress {
+  if (!stream.isTTY) return { update: () => undefined, finish: () => undefined };
+  const started = Date.now();
+  let drawnAt = 0;
+  let drawn = false;
+  return {
+    update(done, fraction) {
+      const now = Date.now();
+      if (now - drawnAt < 100) return;
+      drawnAt = now;
+      drawn = true;
+      const seconds = Math.max((now - started) / 1000, 0.001);
+      const rate = Math.round(done / seconds);
+      const width = 30;
+      const bar =
+        fraction === null
+          ? ''
+          : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
+      const eta = fraction && fraction > 0 ? ` eta ${Math.round(seconds / fraction - seconds)}s` : '';
+      stream.write(`\r${label} ${bar}${done.toLocaleString('en-US')} events, ${rate.toLocaleString('en-US')}/s${eta}   `);
+    },
+    finish() {
+      if (drawn) stream.write('\n');
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './schema';
+export { parseEnvelope, parseMessage, unwrapEnvelope, redact, type ParsedMessage } from './parse';

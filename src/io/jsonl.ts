@@ -1,0 +1,42 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+/** A source of JSON lines: a path (`.gz` is decompressed) or `-` for the given stdin. */
+export interface JsonLinesSource {
+  lines: AsyncIterable<string>;
+  /** bytes read so far and the total, when the source is a file (for progress) */
+  progress: () => { read: number; total: number | null };
+}
+
+export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonLinesSource {
+  if (path === '-') {
+    return { lines: nonEmpty(createInterface({ input: stdin, crlfDelay: Infinity })), progress: () => ({ read: 0, total: null }) };
+  }
+  const total = statSync(path).size;
+  const file = createReadStream(path);
+  let read = 0;
+  file.on('data', (chunk: Buffer | string) => {
+    read += chunk.length;
+  });
+  const input: Readable = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
+  return { lines: nonEmpty(createInterface({ input, crlfDelay: Infinity })), progress: () => ({ read, total }) };
+}
+
+async function* nonEmpty(lines: AsyncIterable<string>): AsyncIterable<string> {
+  for await (const line of lines) if (line.trim() !== '') yield line;
+}
+
+/** Groups an async iterable into arrays of up to `size`. */
+export async function* chunked<T>(items: AsyncIterable<T>, size: number): AsyncIterable<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}

@@ -1,0 +1,11 @@
+export {
+  processBatch,
+  emptyReport,
+  type BatchReport,
+  type EventTracker,
+  type Pipeline,
+  type PipelineSettings,
+  type ProfileEnricher,
+} from './process';
+export { isOwnWriteBack, OWN_TRAIT_PREFIXES } from './loop-guard';
+export { createPipeline, type PipelineOverrides } from './create';

@@ -1,0 +1,249 @@
+import {
+  attributionTraits,
+  changedTraits,
+  computeAttribution,
+  touchCandidateOf,
+  toTouch,
+  type AttributionOptions,
+  type TraitPreset,
+  type Traits,
+} from '../attribution';
+import type { ClassifierOptions } from '../classify';
+import { redact, type ParsedMessage, type SegmentMessage } from '../events';
+import { anonKey, ownerKey, resolveProfile, userKey, type IdentityKey, type Profile } from '../identity';
+import type { Logger } from '../log';
+import type { AttributionStore, ProfileState } from '../store';
+import { writeBackMessageId, type IdentifyCall, type TraitWriter } from '../writeback';
+import { isOwnWriteBack } from './loop-guard';
+
+/**
+ * Sends events to a downstream system (Amazon Personalize) once per message. Messages it rejects as
+ * permanently invalid come back with a reason and are dead-lettered; transient failures throw
+ * RetryableError.
+ */
+export interface EventTracker {
+  track(messages: readonly SegmentMessage[], timeoutMs: number): Promise<{ rejected: Array<{ messageId: string; reason: string }> }>;
+}
+
+/** Adds traits to a profile's write-back (recommendations), given the messages that touched it. */
+export interface ProfileEnricher {
+  traitsFor(input: {
+    profile: Profile;
+    messages: readonly SegmentMessage[];
+    state: ProfileState | null;
+    timeoutMs: number;
+  }): Promise<Traits>;
+}
+
+export interface PipelineSettings {
+  classifier: ClassifierOptions;
+  attribution: AttributionOptions;
+  traitPreset: TraitPreset;
+}
+
+export interface Pipeline {
+  store: AttributionStore;
+  writer: TraitWriter;
+  tracker?: EventTracker | undefined;
+  enrichers?: readonly ProfileEnricher[] | undefined;
+  settings: PipelineSettings;
+  clock: () => Date;
+  log: Logger;
+}
+
+/** What one batch did, for the handler's response, the CLI summary and tests. */
+export interface BatchReport {
+  received: number;
+  processed: number;
+  duplicates: number;
+  ignored: number;
+  deadLettered: number;
+  touches: number;
+  identifyCalls: number;
+}
+
+export function emptyReport(): BatchReport {
+  return { received: 0, processed: 0, duplicates: 0, ignored: 0, deadLettered: 0, touches: 0, identifyCalls: 0 };
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Processes parsed messages: the one code path behind the Lambda handler (one message) and replay
+ * (chunks). Order of work, and why:
+ * 1. skip messages already done (idempotency by messageId); dead-letter invalid ones, ignore unsupported;
+ * 2. apply each new message to the store: links, activity, touches (all idempotent writes);
+ * 3. track them downstream (Personalize), once per message, marked per message;
+ * 4. recompute each affected profile from stored touches and write back only the traits that changed;
+ * 5. mark the messages done, only now that every side effect succeeded.
+ * Any transient failure throws before step 5, so a redelivery redoes what is missing and nothing else.
+ */
+export async function processBatch(
+  pipeline: Pipeline,
+  inputs: readonly ParsedMessage[],
+  deadlineAt: number,
+): Promise<BatchReport> {
+  const { store, log } = pipeline;
+  const report = emptyReport();
+  const fresh: Array<{ message: SegmentMessage; trackedAlready: boolean }> = [];
+  const seen = new Set<string>();
+
+  for (const input of inputs) {
+    report.received++;
+    if (input.kind === 'ignored') {
+      report.ignored++;
+      log.info('message_ignored', { messageId: input.messageId, reason: input.reason });
+      continue;
+    }
+    if (input.kind === 'invalid') {
+      await deadLetter(pipeline, input.messageId, input.reason, input.raw);
+      report.deadLettered++;
+      continue;
+    }
+    const { message } = input;
+    if (isOwnWriteBack(message)) {
+      report.ignored++;
+      log.debug('message_ignored', { messageId: message.messageId, reason: "touchpoint's own write-back" });
+      continue;
+    }
+    const record = seen.has(message.messageId) ? null : await store.getMessage(message.messageId);
+    if (seen.has(message.messageId) || record?.steps.includes('done')) {
+      report.duplicates++;
+      continue;
+    }
+    seen.add(message.messageId);
+    fresh.push({ message, trackedAlready: record?.steps.includes('personalize') ?? false });
+  }
+
+  const affected = new Map<IdentityKey, SegmentMessage[]>();
+  for (const { message } of fresh) {
+    const key = await applyMessage(pipeline, message, report);
+    if (key) affected.set(key, [...(affected.get(key) ?? []), message]);
+  }
+
+  await trackDownstream(pipeline, fresh, deadlineAt, report);
+  await writeBackProfiles(pipeline, affected, deadlineAt, report);
+
+  for (const { message } of fresh) await store.markStep(message.messageId, 'done');
+  report.processed += fresh.length;
+  return report;
+}
+
+/** Step 2 for one message; returns the identity whose profile may have changed. */
+async function applyMessage(pipeline: Pipeline, message: SegmentMessage, report: BatchReport): Promise<IdentityKey | null> {
+  const { store, settings } = pipeline;
+  if (message.type === 'delete') {
+    const profile = await resolveProfile(userKey(message.userId as string), store);
+    await store.forget(profile.keys);
+    return null;
+  }
+  const owner = ownerKey(message);
+  const at = message.timestamp;
+  if (message.anonymousId && message.userId) {
+    const user = userKey(message.userId);
+    await store.link({ from: anonKey(message.anonymousId), to: user, primary: user, timestamp: at });
+  }
+  if (message.type === 'alias' && message.userId) {
+    // previousId may have been an anonymousId or an older userId; Segment does not say which.
+    const user = userKey(message.userId);
+    for (const previous of [anonKey(message.previousId), userKey(message.previousId)]) {
+      await store.link({ from: previous, to: user, primary: user, timestamp: at });
+    }
+  }
+
+  const sessionMs = settings.attribution.sessionTimeoutMinutes * MINUTE_MS;
+  const atMs = Date.parse(at);
+  await store.recordActivity(owner, at, message.messageId);
+  // This event continues any session it falls in, so a Direct visit shortly after it started none.
+  await store.deleteDirectTouches(owner, at, new Date(atMs + sessionMs).toISOString());
+
+  const candidate = touchCandidateOf(message, settings.classifier);
+  if (candidate) {
+    const touch = toTouch(message, owner, candidate);
+    const continuesSession =
+      touch.direct &&
+      (await store.hasActivityBetween(owner, new Date(atMs - sessionMs).toISOString(), at, message.messageId));
+    if (!continuesSession) {
+      await store.putTouch(touch);
+      report.touches++;
+    }
+  }
+  return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
+}
+
+async function trackDownstream(
+  pipeline: Pipeline,
+  fresh: ReadonlyArray<{ message: SegmentMessage; trackedAlready: boolean }>,
+  deadlineAt: number,
+  report: BatchReport,
+): Promise<void> {
+  if (!pipeline.tracker) return;
+  const pending = fresh.filter((entry) => !entry.trackedAlready).map((entry) => entry.message);
+  if (pending.length === 0) return;
+  const { rejected } = await pipeline.tracker.track(pending, remaining(deadlineAt));
+  const rejectedIds = new Set(rejected.map((entry) => entry.messageId));
+  for (const entry of rejected) {
+    const message = pending.find((candidate) => candidate.messageId === entry.messageId);
+    await deadLetter(pipeline, entry.messageId, `personalize: ${entry.reason}`, message);
+    report.deadLettered++;
+  }
+  for (const message of pending) {
+    if (!rejectedIds.has(message.messageId)) await pipeline.store.markStep(message.messageId, 'personalize');
+  }
+}
+
+async function writeBackProfiles(
+  pipeline: Pipeline,
+  affected: Map<IdentityKey, SegmentMessage[]>,
+  deadlineAt: number,
+  report: BatchReport,
+): Promise<void> {
+  const { store, settings, writer } = pipeline;
+  const profiles = new Map<IdentityKey, { profile: Profile; messages: SegmentMessage[] }>();
+  for (const [key, messages] of affected) {
+    const profile = await resolveProfile(key, store);
+    const entry = profiles.get(profile.target) ?? { profile, messages: [] };
+    entry.messages.push(...messages);
+    profiles.set(profile.target, entry);
+  }
+
+  const calls: Array<{ call: IdentifyCall; full: Traits }> = [];
+  for (const { profile, messages } of profiles.values()) {
+    const touches = await store.touchesOf(profile.keys);
+    if (touches.length === 0) continue;
+    const newest = await store.newestActivity(profile.keys);
+    const attribution = computeAttribution(touches, newest, settings.attribution);
+    const state = await store.getProfileState(profile.target);
+    const traits = attributionTraits(attribution, settings.traitPreset);
+    for (const enricher of pipeline.enrichers ?? []) {
+      Object.assign(traits, await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }));
+    }
+    const changed = changedTraits(traits, state?.writtenTraits ?? null);
+    if (!changed) continue;
+    const messageIds = messages.map((message) => message.messageId);
+    const timestamp = newest ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
+    const call = { target: profile.target, traits: changed, messageId: writeBackMessageId(profile.target, messageIds, changed), timestamp };
+    writer.identify(call);
+    calls.push({ call, full: { ...(state?.writtenTraits ?? {}), ...traits } });
+  }
+  if (calls.length === 0) return;
+
+  const { rejected } = await writer.flush(remaining(deadlineAt));
+  const rejectedIds = new Set(rejected.map((call) => call.messageId));
+  const now = pipeline.clock().toISOString();
+  for (const { call, full } of calls) {
+    if (rejectedIds.has(call.messageId)) continue;
+    await store.saveWrittenTraits(call.target, full, now);
+    report.identifyCalls++;
+  }
+}
+
+async function deadLetter(pipeline: Pipeline, messageId: string | null, reason: string, raw: unknown): Promise<void> {
+  await pipeline.store.addDeadLetter({ at: pipeline.clock().toISOString(), messageId, reason, payload: redact(raw) });
+  pipeline.log.warn('message_dead_lettered', { messageId, reason });
+}
+
+function remaining(deadlineAt: number): number {
+  return Math.max(0, deadlineAt - Date.now());
+}
+

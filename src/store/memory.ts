@@ -1,0 +1,142 @@
+import type { Touch, Traits } from '../attribution';
+import type { IdentityKey, IdentityLink } from '../identity';
+import type {
+  AttributionStore,
+  CachedRecommendations,
+  DeadLetter,
+  MessageRecord,
+  MessageStep,
+  ProfileState,
+} from './types';
+
+/** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
+export class MemoryStore implements AttributionStore {
+  private readonly messages = new Map<string, Set<MessageStep>>();
+  private readonly activity = new Map<IdentityKey, Map<string, string>>();
+  private readonly touches = new Map<IdentityKey, Map<string, Touch>>();
+  private readonly links = new Map<IdentityKey, Map<IdentityKey, IdentityLink>>();
+  private readonly profiles = new Map<IdentityKey, ProfileState>();
+  private readonly deadLetters: DeadLetter[] = [];
+
+  async getMessage(messageId: string): Promise<MessageRecord | null> {
+    const steps = this.messages.get(messageId);
+    return steps ? { messageId, steps: [...steps].sort() } : null;
+  }
+
+  async markStep(messageId: string, step: MessageStep): Promise<void> {
+    const steps = this.messages.get(messageId) ?? new Set<MessageStep>();
+    steps.add(step);
+    this.messages.set(messageId, steps);
+  }
+
+  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
+    getOrCreate(this.activity, ownerKey, () => new Map<string, string>()).set(messageId, timestamp);
+  }
+
+  async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
+    for (const [messageId, timestamp] of this.activity.get(ownerKey) ?? []) {
+      if (messageId !== exceptMessageId && timestamp >= from && timestamp < to) return true;
+    }
+    return false;
+  }
+
+  async newestActivity(keys: readonly IdentityKey[]): Promise<string | null> {
+    let newest: string | null = null;
+    for (const key of keys) {
+      for (const timestamp of this.activity.get(key)?.values() ?? []) {
+        if (newest === null || timestamp > newest) newest = timestamp;
+      }
+    }
+    return newest;
+  }
+
+  async putTouch(touch: Touch): Promise<void> {
+    getOrCreate(this.touches, touch.ownerKey, () => new Map<string, Touch>()).set(touch.messageId, { ...touch });
+  }
+
+  async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {
+    const owned = this.touches.get(ownerKey);
+    let deleted = 0;
+    for (const [messageId, touch] of owned ?? []) {
+      if (touch.direct && touch.timestamp > after && touch.timestamp <= until) {
+        owned?.delete(messageId);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
+    return keys.flatMap((key) => [...(this.touches.get(key)?.values() ?? [])].map((touch) => ({ ...touch })));
+  }
+
+  async link(link: IdentityLink): Promise<void> {
+    if (link.from === link.to) return;
+    for (const [from, to] of [
+      [link.from, link.to],
+      [link.to, link.from],
+    ] as const) {
+      const neighbours = getOrCreate(this.links, from, () => new Map<IdentityKey, IdentityLink>());
+      const existing = neighbours.get(to);
+      if (!existing || link.timestamp < existing.timestamp) {
+        neighbours.set(to, { from, to, primary: link.primary, timestamp: link.timestamp });
+      }
+    }
+  }
+
+  async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
+    return keys.flatMap((key) => [...(this.links.get(key)?.values() ?? [])]);
+  }
+
+  async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
+    const state = this.profiles.get(target);
+    return state ? structuredClone(state) : null;
+  }
+
+  async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
+    const state = this.profiles.get(target) ?? emptyProfileState();
+    this.profiles.set(target, { ...state, writtenTraits: { ...traits }, writtenAt: at });
+  }
+
+  async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
+    const state = this.profiles.get(target) ?? emptyProfileState();
+    this.profiles.set(target, { ...state, recommendations: structuredClone(recommendations) });
+  }
+
+  async addDeadLetter(entry: DeadLetter): Promise<void> {
+    this.deadLetters.push(structuredClone(entry));
+  }
+
+  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.deadLetters.slice(-limit).reverse();
+  }
+
+  async forget(keys: readonly IdentityKey[]): Promise<void> {
+    for (const key of keys) {
+      this.activity.delete(key);
+      this.touches.delete(key);
+      this.profiles.delete(key);
+      for (const other of this.links.get(key)?.keys() ?? []) this.links.get(other)?.delete(key);
+      this.links.delete(key);
+    }
+  }
+
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function emptyProfileState(): ProfileState {
+  return { writtenTraits: null, writtenAt: null, recommendations: null };
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}

@@ -1,0 +1,238 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Touch, Traits } from '../attribution';
+import type { IdentityKey, IdentityLink } from '../identity';
+import type {
+  AttributionStore,
+  CachedRecommendations,
+  DeadLetter,
+  MessageRecord,
+  MessageStep,
+  ProfileState,
+} from './types';
+
+/**
+ * Schema migrations, applied in order and tracked in `PRAGMA user_version`. Append only: never edit a
+ * migration that has shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE message_steps (message_id TEXT NOT NULL, step TEXT NOT NULL, PRIMARY KEY (message_id, step)) WITHOUT ROWID;
+  CREATE TABLE activity (owner TEXT NOT NULL, message_id TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (owner, message_id)) WITHOUT ROWID;
+  CREATE INDEX activity_by_time ON activity (owner, ts);
+  CREATE TABLE touches (
+    owner TEXT NOT NULL, message_id TEXT NOT NULL, ts TEXT NOT NULL, direct INTEGER NOT NULL, touch TEXT NOT NULL,
+    PRIMARY KEY (owner, message_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX touches_by_time ON touches (owner, ts);
+  CREATE TABLE links (
+    from_key TEXT NOT NULL, to_key TEXT NOT NULL, primary_key TEXT NOT NULL, ts TEXT NOT NULL,
+    PRIMARY KEY (from_key, to_key)
+  ) WITHOUT ROWID;
+  CREATE TABLE profiles (target TEXT PRIMARY KEY, written_traits TEXT, written_at TEXT, recommendations TEXT) WITHOUT ROWID;
+  CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
+  `,
+];
+
+/** Opens (creating if needed) the embedded store at `path`; `:memory:` works too. */
+export async function openSqliteStore(path: string): Promise<SqliteStore> {
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (error) {
+    throw new Error('the SQLite store needs the native module better-sqlite3; run `npm ci` (it builds from source)', {
+      cause: error,
+    });
+  }
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return new SqliteStore(new Database(path));
+}
+
+/** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous and in-process). */
+export class SqliteStore implements AttributionStore {
+  private readonly sql;
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    this.sql = {
+      getSteps: db.prepare<[string], { step: MessageStep }>('SELECT step FROM message_steps WHERE message_id = ? ORDER BY step'),
+      markStep: db.prepare('INSERT OR IGNORE INTO message_steps (message_id, step) VALUES (?, ?)'),
+      recordActivity: db.prepare('INSERT OR IGNORE INTO activity (owner, message_id, ts) VALUES (?, ?, ?)'),
+      hasActivity: db.prepare<[string, string, string, string], { found: number }>(
+        'SELECT 1 AS found FROM activity WHERE owner = ? AND ts >= ? AND ts < ? AND message_id <> ? LIMIT 1',
+      ),
+      newestActivity: db.prepare<[string], { ts: string | null }>('SELECT max(ts) AS ts FROM activity WHERE owner = ?'),
+      putTouch: db.prepare(
+        'INSERT OR REPLACE INTO touches (owner, message_id, ts, direct, touch) VALUES (@owner, @messageId, @ts, @direct, @touch)',
+      ),
+      deleteDirect: db.prepare('DELETE FROM touches WHERE owner = ? AND direct = 1 AND ts > ? AND ts <= ?'),
+      touchesOf: db.prepare<[string], { touch: string }>('SELECT touch FROM touches WHERE owner = ?'),
+      link: db.prepare(
+        `INSERT INTO links (from_key, to_key, primary_key, ts) VALUES (@from, @to, @primary, @ts)
+         ON CONFLICT (from_key, to_key) DO UPDATE SET primary_key = excluded.primary_key, ts = excluded.ts
+         WHERE excluded.ts < links.ts`,
+      ),
+      linksOf: db.prepare<[string], { from_key: string; to_key: string; primary_key: string; ts: string }>(
+        'SELECT from_key, to_key, primary_key, ts FROM links WHERE from_key = ?',
+      ),
+      getProfile: db.prepare<
+        [string],
+        { written_traits: string | null; written_at: string | null; recommendations: string | null }
+      >('SELECT written_traits, written_at, recommendations FROM profiles WHERE target = ?'),
+      saveTraits: db.prepare(
+        `INSERT INTO profiles (target, written_traits, written_at) VALUES (?, ?, ?)
+         ON CONFLICT (target) DO UPDATE SET written_traits = excluded.written_traits, written_at = excluded.written_at`,
+      ),
+      saveRecommendations: db.prepare(
+        `INSERT INTO profiles (target, recommendations) VALUES (?, ?)
+         ON CONFLICT (target) DO UPDATE SET recommendations = excluded.recommendations`,
+      ),
+      addDeadLetter: db.prepare('INSERT INTO dead_letters (at, message_id, reason, payload) VALUES (?, ?, ?, ?)'),
+      listDeadLetters: db.prepare<
+        [number],
+        { at: string; message_id: string | null; reason: string; payload: string | null }
+      >('SELECT at, message_id, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?'),
+      forgetActivity: db.prepare('DELETE FROM activity WHERE owner = ?'),
+      forgetTouches: db.prepare('DELETE FROM touches WHERE owner = ?'),
+      forgetLinks: db.prepare('DELETE FROM links WHERE from_key = ? OR to_key = ?'),
+      forgetProfile: db.prepare('DELETE FROM profiles WHERE target = ?'),
+    };
+  }
+
+  async getMessage(messageId: string): Promise<MessageRecord | null> {
+    const rows = this.sql.getSteps.all(messageId);
+    return rows.length > 0 ? { messageId, steps: rows.map((row) => row.step) } : null;
+  }
+
+  async markStep(messageId: string, step: MessageStep): Promise<void> {
+    this.sql.markStep.run(messageId, step);
+  }
+
+  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
+    this.sql.recordActivity.run(ownerKey, messageId, timestamp);
+  }
+
+  async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
+    return this.sql.hasActivity.get(ownerKey, from, to, exceptMessageId) !== undefined;
+  }
+
+  async newestActivity(keys: readonly IdentityKey[]): Promise<string | null> {
+    let newest: string | null = null;
+    for (const key of keys) {
+      const ts = this.sql.newestActivity.get(key)?.ts ?? null;
+      if (ts !== null && (newest === null || ts > newest)) newest = ts;
+    }
+    return newest;
+  }
+
+  async putTouch(touch: Touch): Promise<void> {
+    this.sql.putTouch.run({
+      owner: touch.ownerKey,
+      messageId: touch.messageId,
+      ts: touch.timestamp,
+      direct: touch.direct ? 1 : 0,
+      touch: JSON.stringify(touch),
+    });
+  }
+
+  async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {
+    return this.sql.deleteDirect.run(ownerKey, after, until).changes;
+  }
+
+  async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
+    return keys.flatMap((key) => this.sql.touchesOf.all(key).map((row) => JSON.parse(row.touch) as Touch));
+  }
+
+  async link(link: IdentityLink): Promise<void> {
+    if (link.from === link.to) return;
+    this.sql.link.run({ from: link.from, to: link.to, primary: link.primary, ts: link.timestamp });
+    this.sql.link.run({ from: link.to, to: link.from, primary: link.primary, ts: link.timestamp });
+  }
+
+  async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
+    return keys.flatMap((key) =>
+      this.sql.linksOf.all(key).map((row) => ({
+        from: row.from_key as IdentityKey,
+        to: row.to_key as IdentityKey,
+        primary: row.primary_key as IdentityKey,
+        timestamp: row.ts,
+      })),
+    );
+  }
+
+  async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
+    const row = this.sql.getProfile.get(target);
+    if (!row) return null;
+    return {
+      writtenTraits: row.written_traits ? (JSON.parse(row.written_traits) as Traits) : null,
+      writtenAt: row.written_at,
+      recommendations: row.recommendations ? (JSON.parse(row.recommendations) as CachedRecommendations) : null,
+    };
+  }
+
+  async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
+    this.sql.saveTraits.run(target, JSON.stringify(traits), at);
+  }
+
+  async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
+    this.sql.saveRecommendations.run(target, JSON.stringify(recommendations));
+  }
+
+  async addDeadLetter(entry: DeadLetter): Promise<void> {
+    this.sql.addDeadLetter.run(entry.at, entry.messageId, entry.reason, JSON.stringify(entry.payload ?? null));
+  }
+
+  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    return this.sql.listDeadLetters.all(limit).map((row) => ({
+      at: row.at,
+      messageId: row.message_id,
+      reason: row.reason,
+      payload: row.payload === null ? null : (JSON.parse(row.payload) as unknown),
+    }));
+  }
+
+  async forget(keys: readonly IdentityKey[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const key of keys) {
+        this.sql.forgetActivity.run(key);
+        this.sql.forgetTouches.run(key);
+        this.sql.forgetLinks.run(key, key);
+        this.sql.forgetProfile.run(key);
+      }
+    })();
+  }
+
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) return work();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function migrate(db: BetterSqlite3.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`store schema version ${current} is newer than this touchpoint (${MIGRATIONS.length}); upgrade`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

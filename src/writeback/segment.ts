@@ -1,0 +1,97 @@
+import { Analytics } from '@segment/analytics-node';
+import { RetryableError } from '../errors';
+import type { Logger } from '../log';
+import { identifyParams } from './payload';
+import type { IdentifyCall, TraitWriter } from './types';
+
+/** HTTP statuses that no retry can fix: the payload or the write key is wrong. */
+const PERMANENT_STATUSES = new Set([400, 401, 403, 413]);
+/** analytics-node refuses events over 32 KB locally, with no status. */
+const TOO_LARGE = /exceeds maximum event size/i;
+
+export interface SegmentWriterOptions {
+  writeKey: string;
+  host: string;
+  log: Logger;
+}
+
+/**
+ * Writes identify calls to Segment's tracking API with analytics-node, one client per flush so that
+ * every flush is bounded by the time the caller has left (analytics-node's defaults retry for hours).
+ * Per-call callbacks tell delivered, transient failure (thrown as RetryableError) and permanent
+ * rejection (returned, logged) apart.
+ */
+export class SegmentTraitWriter implements TraitWriter {
+  private queue: IdentifyCall[] = [];
+
+  constructor(private readonly options: SegmentWriterOptions) {}
+
+  identify(call: IdentifyCall): void {
+    this.queue.push(call);
+  }
+
+  async flush(timeoutMs: number): Promise<{ rejected: IdentifyCall[] }> {
+    const calls = this.queue;
+    this.queue = [];
+    if (calls.length === 0) return { rejected: [] };
+    const budget = Math.max(200, Math.floor(timeoutMs));
+    const analytics = new Analytics({
+      writeKey: this.options.writeKey,
+      host: this.options.host,
+      flushAt: Math.min(calls.length, 500),
+      flushInterval: budget,
+      maxRetries: 1,
+      httpRequestTimeout: Math.max(100, Math.floor(budget / 2)),
+      maxTotalBackoffDuration: Math.max(1, Math.floor(budget / 1000)),
+    });
+    analytics.on('error', () => {
+      /* per-call callbacks below carry the failure; this listener keeps the emitter from throwing */
+    });
+    const outcomes = calls.map(
+      (call) =>
+        new Promise<unknown>((resolve) => {
+          analytics.identify(identifyParams(call), (error) => resolve(error ?? null));
+        }),
+    );
+    const timedOut = Symbol('timed out');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof timedOut>((resolve) => {
+      timer = setTimeout(() => resolve(timedOut), budget);
+    });
+    const settled = await Promise.race([Promise.all(outcomes), deadline]);
+    clearTimeout(timer);
+    void analytics.closeAndFlush({ timeout: 1 }).catch(() => undefined);
+    if (settled === timedOut) {
+      throw new RetryableError(`Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`);
+    }
+    const rejected: IdentifyCall[] = [];
+    let transient: unknown = null;
+    settled.forEach((error, index) => {
+      if (error === null) return;
+      const status = statusOf(error);
+      if ((status !== null && PERMANENT_STATUSES.has(status)) || TOO_LARGE.test(errorText(error))) {
+        rejected.push(calls[index] as IdentifyCall);
+        this.options.log.error('segment_write_rejected', { status, messageId: calls[index]?.messageId });
+      } else {
+        transient ??= error;
+      }
+    });
+    if (transient !== null) {
+      throw new RetryableError(`Segment write-back failed: ${errorText(transient)}`, { cause: transient });
+    }
+    return { rejected };
+  }
+
+  async close(): Promise<void> {}
+}
+
+function errorText(error: unknown): string {
+  const reason = (error as { reason?: unknown })?.reason ?? error;
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/** analytics-node reports HTTP failures as `[status] text`, directly or inside the context's failure. */
+function statusOf(error: unknown): number | null {
+  const match = /\[(\d{3})\]/.exec(errorText(error));
+  return match ? Number(match[1]) : null;
+}

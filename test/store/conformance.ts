@@ -1,0 +1,176 @@
+import type { Touch } from '../../src/attribution';
+import type { IdentityKey } from '../../src/identity';
+import type { AttributionStore } from '../../src/store';
+
+/**
+ * The behaviour every AttributionStore must have. Each backend's test file calls this with a factory
+ * that returns a fresh, empty store (and a cleanup); the same assertions run against all of them.
+ */
+export function describeStoreConformance(name: string, openFresh: () => Promise<AttributionStore>): void {
+  describe(`${name} store conformance`, () => {
+    let store: AttributionStore;
+
+    beforeEach(async () => {
+      store = await openFresh();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('has no record of a message it never saw', async () => {
+      expect(await store.getMessage('never-seen')).toBeNull();
+    });
+
+    it('records message steps idempotently', async () => {
+      await store.markStep('m1', 'personalize');
+      await store.markStep('m1', 'personalize');
+      await store.markStep('m1', 'done');
+      const record = await store.getMessage('m1');
+      expect(record?.steps.sort()).toEqual(['done', 'personalize']);
+    });
+
+    it('answers activity windows as half-open [from, to) and excludes the asking message', async () => {
+      await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
+      expect(await store.hasActivityBetween(A, '2026-01-01T09:30:00.000Z', '2026-01-01T10:00:00.000Z', 'x')).toBe(false);
+      expect(await store.hasActivityBetween(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z', 'x')).toBe(true);
+      expect(await store.hasActivityBetween(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z', 'a1')).toBe(false);
+      expect(await store.hasActivityBetween(B, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'x')).toBe(false);
+    });
+
+    it('returns the newest activity over several ids', async () => {
+      await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
+      await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
+      await store.recordActivity(B, '2026-01-03T10:00:00.000Z', 'b1');
+      await store.recordActivity(U, '2026-01-02T10:00:00.000Z', 'u1');
+      expect(await store.newestActivity([A, U])).toBe('2026-01-02T10:00:00.000Z');
+      expect(await store.newestActivity([A, B, U])).toBe('2026-01-03T10:00:00.000Z');
+      expect(await store.newestActivity([anon('nobody')])).toBeNull();
+    });
+
+    it('stores touches idempotently by messageId and returns them for every owner asked', async () => {
+      await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
+      await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
+      await store.putTouch(touch(B, 't2', '2026-01-02T10:00:00.000Z', { channel: 'Email', source: 'newsletter' }));
+      const touches = await store.touchesOf([A, B]);
+      expect(touches.map((t) => t.messageId).sort()).toEqual(['t1', 't2']);
+      expect(touches.find((t) => t.messageId === 't2')).toEqual(
+        touch(B, 't2', '2026-01-02T10:00:00.000Z', { channel: 'Email', source: 'newsletter' }),
+      );
+      expect(await store.touchesOf([U])).toEqual([]);
+    });
+
+    it('deletes only Direct touches inside (after, until]', async () => {
+      await store.putTouch(touch(A, 'd0', '2026-01-01T10:00:00.000Z', { direct: true, channel: 'Direct' }));
+      await store.putTouch(touch(A, 'd1', '2026-01-01T10:10:00.000Z', { direct: true, channel: 'Direct' }));
+      await store.putTouch(touch(A, 'd2', '2026-01-01T10:30:00.000Z', { direct: true, channel: 'Direct' }));
+      await store.putTouch(touch(A, 'd3', '2026-01-01T10:31:00.000Z', { direct: true, channel: 'Direct' }));
+      await store.putTouch(touch(A, 'n1', '2026-01-01T10:20:00.000Z'));
+      await store.putTouch(touch(B, 'd4', '2026-01-01T10:10:00.000Z', { direct: true, channel: 'Direct' }));
+      const deleted = await store.deleteDirectTouches(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z');
+      expect(deleted).toBe(2);
+      expect((await store.touchesOf([A, B])).map((t) => t.messageId).sort()).toEqual(['d0', 'd3', 'd4', 'n1']);
+    });
+
+    it('links ids both ways and keeps the earliest timestamp of a link', async () => {
+      await store.link({ from: A, to: U, primary: U, timestamp: '2026-01-02T00:00:00.000Z' });
+      await store.link({ from: A, to: U, primary: U, timestamp: '2026-01-01T00:00:00.000Z' });
+      await store.link({ from: U, to: A, primary: U, timestamp: '2026-01-03T00:00:00.000Z' });
+      await store.link({ from: B, to: U, primary: U, timestamp: '2026-01-04T00:00:00.000Z' });
+      const fromA = await store.linksOf([A]);
+      expect(fromA).toEqual([{ from: A, to: U, primary: U, timestamp: '2026-01-01T00:00:00.000Z' }]);
+      const fromU = await store.linksOf([U]);
+      expect(fromU.map((link) => link.to).sort()).toEqual([A, B]);
+      expect(fromU.every((link) => link.from === U && link.primary === U)).toBe(true);
+    });
+
+    it('ignores a link from an id to itself', async () => {
+      await store.link({ from: A, to: A, primary: A, timestamp: '2026-01-01T00:00:00.000Z' });
+      expect(await store.linksOf([A])).toEqual([]);
+    });
+
+    it('keeps written traits and recommendations per target without one clobbering the other', async () => {
+      expect(await store.getProfileState(U)).toBeNull();
+      await store.saveWrittenTraits(U, { first_touch_channel: 'Email', touch_count: 2 }, '2026-01-01T00:00:00.000Z');
+      await store.saveRecommendations(U, {
+        items: ['sku-1', 'sku-2'],
+        recommendationId: 'rid',
+        fetchedAt: '2026-01-01T00:00:01.000Z',
+        origin: 'personalize',
+      });
+      await store.saveWrittenTraits(U, { first_touch_channel: 'Email', touch_count: 3 }, '2026-01-01T00:00:02.000Z');
+      expect(await store.getProfileState(U)).toEqual({
+        writtenTraits: { first_touch_channel: 'Email', touch_count: 3 },
+        writtenAt: '2026-01-01T00:00:02.000Z',
+        recommendations: {
+          items: ['sku-1', 'sku-2'],
+          recommendationId: 'rid',
+          fetchedAt: '2026-01-01T00:00:01.000Z',
+          origin: 'personalize',
+        },
+      });
+    });
+
+    it('keeps dead letters newest first with their reason and payload', async () => {
+      await store.addDeadLetter({ at: '2026-01-01T00:00:00.000Z', messageId: 'bad-1', reason: 'first', payload: { a: 1 } });
+      await store.addDeadLetter({ at: '2026-01-01T00:00:01.000Z', messageId: null, reason: 'second', payload: 'not json' });
+      const letters = await store.listDeadLetters(10);
+      expect(letters).toEqual([
+        { at: '2026-01-01T00:00:01.000Z', messageId: null, reason: 'second', payload: 'not json' },
+        { at: '2026-01-01T00:00:00.000Z', messageId: 'bad-1', reason: 'first', payload: { a: 1 } },
+      ]);
+      expect(await store.listDeadLetters(1)).toHaveLength(1);
+    });
+
+    it('forgets everything about deleted ids but keeps other profiles and idempotency records', async () => {
+      await store.link({ from: A, to: U, primary: U, timestamp: '2026-01-01T00:00:00.000Z' });
+      await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
+      await store.putTouch(touch(A, 'a1', '2026-01-01T10:00:00.000Z'));
+      await store.putTouch(touch(B, 'b1', '2026-01-01T10:00:00.000Z'));
+      await store.saveWrittenTraits(U, { touch_count: 1 }, '2026-01-01T00:00:00.000Z');
+      await store.markStep('a1', 'done');
+      await store.forget([A, U]);
+      expect(await store.touchesOf([A, U])).toEqual([]);
+      expect(await store.linksOf([A, U])).toEqual([]);
+      expect(await store.newestActivity([A])).toBeNull();
+      expect(await store.getProfileState(U)).toBeNull();
+      expect(await store.touchesOf([B])).toHaveLength(1);
+      expect(await store.getMessage('a1')).not.toBeNull();
+    });
+
+    it('runs a batch and returns its result', async () => {
+      const result = await store.batch(async () => {
+        await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
+        return 42;
+      });
+      expect(result).toBe(42);
+      expect(await store.touchesOf([A])).toHaveLength(1);
+    });
+  });
+}
+
+const anon = (id: string): IdentityKey => `anon:${id}`;
+const A = anon('device-a');
+const B = anon('device-b');
+const U: IdentityKey = 'user:user-1';
+
+function touch(ownerKey: IdentityKey, messageId: string, timestamp: string, overrides: Partial<Touch> = {}): Touch {
+  return {
+    ownerKey,
+    messageId,
+    timestamp,
+    channel: 'Organic Search',
+    source: 'google',
+    medium: 'organic',
+    campaign: null,
+    term: null,
+    content: null,
+    search_term: 'running shoes',
+    click_id: null,
+    referrer: 'https://www.google.com/',
+    referrer_host: 'google.com',
+    landing_page: 'https://shop.example/',
+    direct: false,
+    ...overrides,
+  };
+}

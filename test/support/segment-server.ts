@@ -1,0 +1,50 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedBatch {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: { batch: Array<Record<string, unknown>>; writeKey?: string; sentAt?: string };
+}
+
+/**
+ * A local stand-in for Segment's tracking API (`POST /v1/batch`) on 127.0.0.1 and a free port. It records
+ * every request and answers 200, or `failWith` for the next `failures` requests.
+ */
+export class FakeSegmentApi {
+  readonly received: ReceivedBatch[] = [];
+  failures = 0;
+  failWith = 500;
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (this.failures > 0) {
+          this.failures--;
+          response.writeHead(this.failWith, { 'content-type': 'application/json' }).end('{"success":false}');
+          return;
+        }
+        this.received.push({
+          path: request.url ?? '',
+          headers: request.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedBatch['body'],
+        });
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  /** Every message received, across batches. */
+  messages(): Array<Record<string, unknown>> {
+    return this.received.flatMap((request) => request.body.batch);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
