@@ -335,6 +335,18 @@ export function buildHostTables(sources: HostTableSources): HostTables {
   const ga4Names = new Map<string, SourceKind>();
   const candidates = collectCandidates(sources, ga4Names);
   const owners = assignKeys(candidates);
+  // A GA4 search host (daum.net) has no parameters of its own: it takes its engine's from Matomo.
+  const paramsByKey = new Map<string, readonly string[]>();
+  for (const candidate of candidates) {
+    if (candidate.kind === 'search' && candidate.params.length > 0 && !paramsByKey.has(candidate.source)) {
+      paramsByKey.set(candidate.source, candidate.params);
+    }
+  }
+  for (const candidate of candidates) {
+    if (candidate.kind === 'search' && candidate.params.length === 0) {
+      candidate.params = paramsByKey.get(candidate.source) ?? [];
+    }
+  }
 
   const claims = new Map<string, Candidate[]>();
   for (const candidate of candidates) {

@@ -134,6 +134,10 @@ export const OVERLAY_RULES: readonly OverlayRule[] = [
   ...rules('social', 'tumblr', ['tumblr.com', 't.umblr.com']),
   ...rules('social', 'yelp', ['yelp.{}']),
   ...rules('social', 'snapchat', ['snapchat.com', 'com.snapchat.android']),
+  // Google's social products: GA4 lists them as social, under names that would otherwise read `google-social`.
+  ...rules('social', 'google-plus', ['plus.google.com', 'plus.url.google.com', 'url.google.com']),
+  ...rules('social', 'google-groups', ['groups.google.com', 'googlegroups.com']),
+  ...rules('social', 'google-messages', ['messages.google.com']),
 
   // Video.
   ...rules('video', 'youtube', ['youtube.com', 'youtu.be', 'youtube-nocookie.com', 'com.google.android.youtube']),

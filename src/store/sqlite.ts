@@ -19,18 +19,17 @@ import type {
 const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE message_steps (message_id TEXT NOT NULL, step TEXT NOT NULL, PRIMARY KEY (message_id, step)) WITHOUT ROWID;
-  CREATE TABLE activity (owner TEXT NOT NULL, message_id TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (owner, message_id)) WITHOUT ROWID;
-  CREATE INDEX activity_by_time ON activity (owner, ts);
+  CREATE TABLE activity (owner TEXT NOT NULL, ts TEXT NOT NULL, message_id TEXT NOT NULL, PRIMARY KEY (owner, ts, message_id)) WITHOUT ROWID;
   CREATE TABLE touches (
     owner TEXT NOT NULL, message_id TEXT NOT NULL, ts TEXT NOT NULL, direct INTEGER NOT NULL, touch TEXT NOT NULL,
     PRIMARY KEY (owner, message_id)
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX touches_by_time ON touches (owner, ts);
   CREATE TABLE links (
     from_key TEXT NOT NULL, to_key TEXT NOT NULL, primary_key TEXT NOT NULL, ts TEXT NOT NULL,
     PRIMARY KEY (from_key, to_key)
   ) WITHOUT ROWID;
-  CREATE TABLE profiles (target TEXT PRIMARY KEY, written_traits TEXT, written_at TEXT, recommendations TEXT) WITHOUT ROWID;
+  CREATE TABLE profiles (target TEXT PRIMARY KEY, written_traits TEXT, written_at TEXT, recommendations TEXT);
   CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
   `,
 ];
@@ -52,16 +51,21 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
 /** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous and in-process). */
 export class SqliteStore implements AttributionStore {
   private readonly sql;
+  /** Links this instance already wrote (pair -> timestamp): most events repeat their link; skip the write. */
+  private readonly linked = new Map<string, string>();
 
   constructor(private readonly db: BetterSqlite3.Database) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    // A 64 MB page cache keeps a replay chunk's index pages in memory, so a COMMIT is one sequential WAL write.
+    db.pragma('cache_size = -65536');
+    db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     this.sql = {
       getSteps: db.prepare<[string], { step: MessageStep }>('SELECT step FROM message_steps WHERE message_id = ? ORDER BY step'),
       markStep: db.prepare('INSERT OR IGNORE INTO message_steps (message_id, step) VALUES (?, ?)'),
-      recordActivity: db.prepare('INSERT OR IGNORE INTO activity (owner, message_id, ts) VALUES (?, ?, ?)'),
+      recordActivity: db.prepare('INSERT OR IGNORE INTO activity (owner, ts, message_id) VALUES (?, ?, ?)'),
       hasActivity: db.prepare<[string, string, string, string], { found: number }>(
         'SELECT 1 AS found FROM activity WHERE owner = ? AND ts >= ? AND ts < ? AND message_id <> ? LIMIT 1',
       ),
@@ -113,7 +117,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
-    this.sql.recordActivity.run(ownerKey, messageId, timestamp);
+    this.sql.recordActivity.run(ownerKey, timestamp, messageId);
   }
 
   async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
@@ -149,8 +153,13 @@ export class SqliteStore implements AttributionStore {
 
   async link(link: IdentityLink): Promise<void> {
     if (link.from === link.to) return;
+    const pair = `${link.from}\n${link.to}`;
+    const known = this.linked.get(pair);
+    if (known !== undefined && known <= link.timestamp) return;
     this.sql.link.run({ from: link.from, to: link.to, primary: link.primary, ts: link.timestamp });
     this.sql.link.run({ from: link.to, to: link.from, primary: link.primary, ts: link.timestamp });
+    if (this.linked.size > 100_000) this.linked.clear();
+    this.linked.set(pair, link.timestamp);
   }
 
   async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
@@ -196,6 +205,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async forget(keys: readonly IdentityKey[]): Promise<void> {
+    this.linked.clear();
     this.db.transaction(() => {
       for (const key of keys) {
         this.sql.forgetActivity.run(key);

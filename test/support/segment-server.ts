@@ -12,9 +12,14 @@ export interface ReceivedBatch {
  * every request and answers 200, or `failWith` for the next `failures` requests.
  */
 export class FakeSegmentApi {
+  /** requests answered 200 */
   readonly received: ReceivedBatch[] = [];
+  /** every request, failed ones included */
+  readonly attempts: ReceivedBatch[] = [];
   failures = 0;
   failWith = 500;
+  /** when true, requests are never answered (a hung network) */
+  hang = false;
   private server: Server | undefined;
 
   async start(): Promise<string> {
@@ -22,16 +27,19 @@ export class FakeSegmentApi {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        const batch: ReceivedBatch = {
+          path: request.url ?? '',
+          headers: request.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedBatch['body'],
+        };
+        this.attempts.push(batch);
+        if (this.hang) return;
         if (this.failures > 0) {
           this.failures--;
           response.writeHead(this.failWith, { 'content-type': 'application/json' }).end('{"success":false}');
           return;
         }
-        this.received.push({
-          path: request.url ?? '',
-          headers: request.headers,
-          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ReceivedBatch['body'],
-        });
+        this.received.push(batch);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
       });
     });
@@ -45,6 +53,7 @@ export class FakeSegmentApi {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../types';
 import { classifyCommand } from './classify';
+import { deadLettersCommand } from './dead-letters';
 import { demoCommand } from './demo';
 import { generateCommand } from './generate';
 import { profileCommand } from './profile';
@@ -12,4 +13,5 @@ export const COMMANDS: readonly Command[] = [
   profileCommand,
   classifyCommand,
   generateCommand,
+  deadLettersCommand,
 ];

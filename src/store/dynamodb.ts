@@ -1,0 +1,549 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Touch, Traits } from '../attribution';
+import { ConfigurationError, RetryableError } from '../errors';
+import type { IdentityKey, IdentityLink } from '../identity';
+import type {
+  AttributionStore,
+  CachedRecommendations,
+  DeadLetter,
+  MessageRecord,
+  MessageStep,
+  ProfileState,
+} from './types';
+
+/**
+ * The production store: one DynamoDB table, `pk`/`sk` strings plus a numeric `ttl` (epoch seconds).
+ *
+ * | item                | pk                  | sk                         | ttl     |
+ * |---------------------|---------------------|----------------------------|---------|
+ * | idempotency record  | `MSG#<messageId>`   | `MSG`                      | 30 days |
+ * | activity            | `OWNER#<key>`       | `ACT#<ts>#<messageId>`     | none    |
+ * | touch               | `OWNER#<key>`       | `TOUCH#<ts>#<messageId>`   | none    |
+ * | link (both ends)    | `LINKS#<key>`       | `LINK#<otherKey>`          | none    |
+ * | profile state       | `PROFILE#<key>`     | `STATE`                    | none    |
+ * | dead letter         | `DEADLETTER`        | `<at>#<random>`            | 30 days |
+ *
+ * `<key>` is the full IdentityKey (`anon:<id>`/`user:<id>`); raw ids may contain `#`, which is harmless
+ * because the variable part is always last in pk, and sk ranges bound on the ISO timestamp only.
+ * ISO-8601 strings sort chronologically, so sk ranges answer the time-window questions.
+ */
+
+/** How long idempotency records and dead letters are kept (DynamoDB TTL deletes them lazily after). */
+export const RECORD_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Per-request time limit (the SDK retries up to MAX_ATTEMPTS inside the invocation's 4 s budget). */
+export const REQUEST_TIMEOUT_MS = 1000;
+export const MAX_ATTEMPTS = 3;
+/** BatchWriteItem takes at most 25 requests; unprocessed ones are retried this many times. */
+const BATCH_SIZE = 25;
+const BATCH_RETRIES = 8;
+
+type Item = Record<string, unknown>;
+
+/**
+ * What an AWS error means for the event being processed, keyed by exception name (or Node error code for
+ * network failures). Anything else is rethrown as it is.
+ */
+export const AWS_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'missing-table' | 'permission'>> = Object.freeze({
+  ProvisionedThroughputExceededException: 'retryable',
+  ThrottlingException: 'retryable',
+  RequestLimitExceeded: 'retryable',
+  InternalServerError: 'retryable',
+  ServiceUnavailable: 'retryable',
+  TimeoutError: 'retryable',
+  ECONNRESET: 'retryable',
+  ECONNREFUSED: 'retryable',
+  ETIMEDOUT: 'retryable',
+  EPIPE: 'retryable',
+  EAI_AGAIN: 'retryable',
+  ResourceNotFoundException: 'missing-table',
+  AccessDeniedException: 'permission',
+  UnrecognizedClientException: 'permission',
+});
+
+/**
+ * Maps an error thrown by the AWS SDK to touchpoint's error family: transient failures become
+ * RetryableError (Segment retries the event), a missing table or a missing permission ConfigurationError.
+ * Unknown errors with an HTTP 5xx status are transient too; anything else is returned unchanged.
+ */
+export function mapDynamoDbError(error: unknown, table: string, operation: string): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  const kind = AWS_ERROR_KINDS[error.name] ?? (typeof code === 'string' ? AWS_ERROR_KINDS[code] : undefined);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const what = `DynamoDB ${operation} on table "${table}"`;
+  if (kind === 'retryable' || (kind === undefined && status !== undefined && status >= 500)) {
+    return new RetryableError(`${what} failed transiently (${error.name}): ${error.message}`, { cause: error });
+  }
+  if (kind === 'missing-table') {
+    return new ConfigurationError(
+      `${what}: the table does not exist in this account/region; run \`touchpoint setup\` or deploy template.yaml`,
+      { cause: error },
+    );
+  }
+  if (kind === 'permission') {
+    return new ConfigurationError(`${what} was denied (${error.name}); grant the function's role access to the table`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** A DocumentClient with bounded timeouts and retries, for the given (or default) region and endpoint. */
+export function createDocumentClient(client?: DynamoDBClient): DynamoDBDocumentClient {
+  const base =
+    client ??
+    new DynamoDBClient({
+      maxAttempts: MAX_ATTEMPTS,
+      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    });
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * Opens the store on an existing table (the handler never creates tables: `touchpoint setup` or
+ * template.yaml does). Nothing is sent until the first call, so a cold start pays no round trip.
+ */
+export async function openDynamoDbStore(table: string, client?: DynamoDBDocumentClient): Promise<DynamoDbStore> {
+  return new DynamoDbStore(table, client ?? createDocumentClient(), { ownsClient: client === undefined });
+}
+
+export interface DynamoDbStoreOptions {
+  /** the clock TTL checks use; default `Date.now` */
+  now?: () => number;
+  /** destroy the client on close (it was created for this store); default false */
+  ownsClient?: boolean;
+}
+
+/** The DynamoDB implementation of AttributionStore (see the table above). */
+export class DynamoDbStore implements AttributionStore {
+  private readonly now: () => number;
+  private readonly ownsClient: boolean;
+
+  constructor(
+    readonly table: string,
+    private readonly client: DynamoDBDocumentClient,
+    options: DynamoDbStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.ownsClient = options.ownsClient ?? false;
+  }
+
+  async getMessage(messageId: string): Promise<MessageRecord | null> {
+    const item = await this.get(messageKey(messageId));
+    if (!item) return null;
+    const steps = item.steps instanceof Set ? ([...item.steps] as MessageStep[]) : [];
+    return { messageId, steps: steps.sort() };
+  }
+
+  async markStep(messageId: string, step: MessageStep): Promise<void> {
+    await this.send('UpdateItem', () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: messageKey(messageId),
+          UpdateExpression: 'ADD steps :step SET #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':step': new Set([step]), ':ttl': this.expiry() },
+        }),
+      ),
+    );
+  }
+
+  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
+    await this.put({ pk: ownerPk(ownerKey), sk: `ACT#${timestamp}#${messageId}`, ts: timestamp, messageId });
+  }
+
+  async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
+    let found = false;
+    await this.query(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': ownerPk(ownerKey), ':lo': `ACT#${from}`, ':hi': `ACT#${to}` },
+      },
+      (item) => {
+        found = item.messageId !== exceptMessageId && String(item.ts) >= from && String(item.ts) < to;
+        return found;
+      },
+    );
+    return found;
+  }
+
+  async newestActivity(keys: readonly IdentityKey[]): Promise<string | null> {
+    let newest: string | null = null;
+    for (const key of keys) {
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': 'ACT#' },
+          ScanIndexForward: false,
+          Limit: 1,
+        },
+        (item) => {
+          const ts = String(item.ts);
+          if (newest === null || ts > newest) newest = ts;
+          return true;
+        },
+      );
+    }
+    return newest;
+  }
+
+  async putTouch(touch: Touch): Promise<void> {
+    await this.put({
+      pk: ownerPk(touch.ownerKey),
+      sk: `TOUCH#${touch.timestamp}#${touch.messageId}`,
+      ts: touch.timestamp,
+      messageId: touch.messageId,
+      direct: touch.direct,
+      touch: JSON.stringify(touch),
+    });
+  }
+
+  async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {
+    const doomed: Item[] = [];
+    // '$' sorts right after '#', so the upper bound takes every message at exactly `until`.
+    await this.query(
+      {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': ownerPk(ownerKey), ':lo': `TOUCH#${after}`, ':hi': `TOUCH#${until}$` },
+      },
+      (item) => {
+        const ts = String(item.ts);
+        if (item.direct === true && ts > after && ts <= until) doomed.push(item);
+        return false;
+      },
+    );
+    let deleted = 0;
+    for (const item of doomed) {
+      try {
+        const result = await this.send('DeleteItem', () =>
+          this.client.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { pk: item.pk, sk: item.sk },
+              ConditionExpression: 'direct = :direct',
+              ExpressionAttributeValues: { ':direct': true },
+              ReturnValues: 'ALL_OLD',
+            }),
+          ),
+        );
+        if (result.Attributes) deleted++;
+      } catch (error) {
+        // Deleted meanwhile by a concurrent invocation, or no longer Direct: nothing to do.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return deleted;
+  }
+
+  async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
+    const touches: Touch[] = [];
+    for (const key of keys) {
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': 'TOUCH#' },
+        },
+        (item) => {
+          touches.push(JSON.parse(String(item.touch)) as Touch);
+          return false;
+        },
+      );
+    }
+    return touches;
+  }
+
+  async link(link: IdentityLink): Promise<void> {
+    if (link.from === link.to) return;
+    for (const [from, to] of [
+      [link.from, link.to],
+      [link.to, link.from],
+    ] as const) {
+      try {
+        await this.send('PutItem', () =>
+          this.client.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { pk: linksPk(from), sk: `LINK#${to}`, from, to, primary: link.primary, ts: link.timestamp },
+              ConditionExpression: 'attribute_not_exists(pk) OR #ts > :ts',
+              ExpressionAttributeNames: { '#ts': 'ts' },
+              ExpressionAttributeValues: { ':ts': link.timestamp },
+            }),
+          ),
+        );
+      } catch (error) {
+        // The stored link is already as early or earlier: keeping it is the point.
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+
+  async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
+    const links: IdentityLink[] = [];
+    for (const key of keys) {
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': linksPk(key), ':prefix': 'LINK#' },
+        },
+        (item) => {
+          links.push({
+            from: item.from as IdentityKey,
+            to: item.to as IdentityKey,
+            primary: item.primary as IdentityKey,
+            timestamp: String(item.ts),
+          });
+          return false;
+        },
+      );
+    }
+    return links;
+  }
+
+  async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
+    const item = await this.get(profileKey(target));
+    if (!item) return null;
+    return {
+      writtenTraits: typeof item.writtenTraits === 'string' ? (JSON.parse(item.writtenTraits) as Traits) : null,
+      writtenAt: typeof item.writtenAt === 'string' ? item.writtenAt : null,
+      recommendations:
+        typeof item.recommendations === 'string' ? (JSON.parse(item.recommendations) as CachedRecommendations) : null,
+    };
+  }
+
+  async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
+    await this.update(profileKey(target), 'SET writtenTraits = :traits, writtenAt = :at', {
+      ':traits': JSON.stringify(traits),
+      ':at': at,
+    });
+  }
+
+  async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
+    await this.update(profileKey(target), 'SET recommendations = :recommendations', {
+      ':recommendations': JSON.stringify(recommendations),
+    });
+  }
+
+  async addDeadLetter(entry: DeadLetter): Promise<void> {
+    await this.put({
+      pk: 'DEADLETTER',
+      sk: `${entry.at}#${randomUUID()}`,
+      at: entry.at,
+      messageId: entry.messageId,
+      reason: entry.reason,
+      payload: JSON.stringify(entry.payload ?? null),
+      ttl: this.expiry(),
+    });
+  }
+
+  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    const letters: DeadLetter[] = [];
+    if (limit <= 0) return letters;
+    await this.query(
+      {
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'DEADLETTER' },
+        ScanIndexForward: false,
+        Limit: limit,
+      },
+      (item) => {
+        letters.push({
+          at: String(item.at),
+          messageId: typeof item.messageId === 'string' ? item.messageId : null,
+          reason: String(item.reason),
+          payload: JSON.parse(String(item.payload)) as unknown,
+        });
+        return letters.length >= limit;
+      },
+    );
+    return letters;
+  }
+
+  async forget(keys: readonly IdentityKey[]): Promise<void> {
+    const doomed: Array<{ pk: unknown; sk: unknown }> = [];
+    const collect = (item: Item) => {
+      doomed.push({ pk: item.pk, sk: item.sk });
+      return false;
+    };
+    for (const key of keys) {
+      await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ownerPk(key) } }, collect, true);
+      await this.query(
+        { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': linksPk(key) } },
+        (item) => {
+          collect(item);
+          doomed.push({ pk: linksPk(item.to as IdentityKey), sk: `LINK#${key}` });
+          return false;
+        },
+        true,
+      );
+      doomed.push(profileKey(key));
+    }
+    await this.deleteAll(doomed);
+  }
+
+  async batch<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
+  async close(): Promise<void> {
+    // A client passed in may be shared (one per container); only a client made for this store is ours.
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------------
+
+  /** TTL for records that expire, in epoch seconds. */
+  private expiry(): number {
+    return Math.floor(this.now() / 1000) + RECORD_TTL_SECONDS;
+  }
+
+  /** DynamoDB deletes expired items lazily (within days), so reads skip them themselves. */
+  private alive(item: Item): boolean {
+    return typeof item.ttl !== 'number' || item.ttl > this.now() / 1000;
+  }
+
+  private async send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw mapDynamoDbError(error, this.table, operation);
+    }
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | null> {
+    const result = await this.send('GetItem', () =>
+      this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })),
+    );
+    return result.Item && this.alive(result.Item) ? result.Item : null;
+  }
+
+  private async put(item: Item): Promise<void> {
+    await this.send('PutItem', () => this.client.send(new PutCommand({ TableName: this.table, Item: item })));
+  }
+
+  private async update(key: { pk: string; sk: string }, expression: string, values: Record<string, unknown>): Promise<void> {
+    await this.send('UpdateItem', () =>
+      this.client.send(
+        new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: expression, ExpressionAttributeValues: values }),
+      ),
+    );
+  }
+
+  /**
+   * Runs a query through every page (strongly consistent), handing each live item to `visit` until it
+   * returns true. `includeExpired` is for deletes, which must reach expired items too.
+   */
+  private async query(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    visit: (item: Item) => boolean,
+    includeExpired = false,
+  ): Promise<void> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send('Query', () =>
+        this.client.send(
+          new QueryCommand({ ...input, TableName: this.table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        if ((includeExpired || this.alive(item)) && visit(item)) return;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Deletes items in BatchWriteItem chunks of 25, retrying what DynamoDB left unprocessed. */
+  private async deleteAll(keys: ReadonlyArray<{ pk: unknown; sk: unknown }>): Promise<void> {
+    const unique = [...new Map(keys.map((key) => [`${String(key.pk)}\u0000${String(key.sk)}`, key])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_SIZE) {
+      let requests: Array<{ DeleteRequest: { Key: Record<string, unknown> } }> = unique
+        .slice(i, i + BATCH_SIZE)
+        .map((key) => ({ DeleteRequest: { Key: key } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > BATCH_RETRIES) {
+          throw new RetryableError(`DynamoDB kept ${requests.length} deletes unprocessed on table "${this.table}"`);
+        }
+        if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));
+        const batch = requests;
+        const result = await this.send('BatchWriteItem', () =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } })),
+        );
+        requests = (result.UnprocessedItems?.[this.table] ?? []).flatMap((request) =>
+          request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
+        );
+      }
+    }
+  }
+}
+
+/** Attempts (one per DESCRIBE_INTERVAL_MS) to wait for a new table to become ACTIVE. */
+const DESCRIBE_ATTEMPTS = 120;
+const DESCRIBE_INTERVAL_MS = 500;
+
+/**
+ * Creates the table (on-demand billing, `pk`/`sk`) and enables TTL on `ttl`, waiting until it is ACTIVE.
+ * Idempotent: an existing table and an already enabled TTL are fine. Used by `touchpoint setup` and tests;
+ * the Lambda handler never creates tables (template.yaml does).
+ */
+export async function createTable(client: DynamoDBClient, table: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw mapDynamoDbError(error, table, 'CreateTable');
+  }
+  for (let attempt = 0; ; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    if (Table?.TableStatus === 'ACTIVE') break;
+    if (attempt >= DESCRIBE_ATTEMPTS) throw new RetryableError(`table "${table}" is still ${Table?.TableStatus ?? 'unknown'}`);
+    await delay(DESCRIBE_INTERVAL_MS);
+  }
+  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+  const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === 'ENABLED' || status === 'ENABLING') return;
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }),
+  );
+}
+
+const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' });
+const profileKey = (key: IdentityKey) => ({ pk: `PROFILE#${key}`, sk: 'STATE' });
+const ownerPk = (key: IdentityKey) => `OWNER#${key}`;
+const linksPk = (key: IdentityKey) => `LINKS#${key}`;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

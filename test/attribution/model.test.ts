@@ -1,0 +1,90 @@
+import { computeAttribution, type Touch } from '../../src/attribution';
+
+const options = { lookbackDays: 90, sessionTimeoutMinutes: 30 };
+
+function touch(messageId: string, timestamp: string, channel: Touch['channel'], extra: Partial<Touch> = {}): Touch {
+  return {
+    ownerKey: 'anon:a1',
+    messageId,
+    timestamp,
+    channel,
+    source: channel === 'Direct' ? '(direct)' : channel.toLowerCase(),
+    medium: channel === 'Direct' ? '(none)' : 'x',
+    campaign: null,
+    term: null,
+    content: null,
+    search_term: null,
+    click_id: null,
+    referrer: null,
+    referrer_host: null,
+    landing_page: null,
+    direct: channel === 'Direct',
+    ...extra,
+  };
+}
+
+describe('computeAttribution', () => {
+  it('takes the earliest touch as first touch, even when it is Direct', () => {
+    const result = computeAttribution(
+      [touch('b', '2026-03-02T00:00:00.000Z', 'Email'), touch('a', '2026-03-01T00:00:00.000Z', 'Direct')],
+      '2026-03-02T00:00:00.000Z',
+      options,
+    );
+    expect(result.first?.messageId).toBe('a');
+    expect(result.firstNonDirect?.messageId).toBe('b');
+  });
+
+  it('takes the last non-direct touch as last touch', () => {
+    const result = computeAttribution(
+      [touch('a', '2026-03-01T00:00:00.000Z', 'Email'), touch('b', '2026-03-05T00:00:00.000Z', 'Direct')],
+      '2026-03-05T00:00:00.000Z',
+      options,
+    );
+    expect(result.last?.messageId).toBe('a');
+  });
+
+  it('falls back to Direct only when the window has no other touch', () => {
+    const result = computeAttribution(
+      [touch('a', '2026-01-01T00:00:00.000Z', 'Email'), touch('b', '2026-05-01T00:00:00.000Z', 'Direct')],
+      '2026-05-01T00:00:00.000Z',
+      options,
+    );
+    expect(result.last?.messageId).toBe('b');
+  });
+
+  it('measures the window from the newest event, not the wall clock', () => {
+    const touches = [touch('a', '2020-01-01T00:00:00.000Z', 'Email')];
+    expect(computeAttribution(touches, '2020-02-01T00:00:00.000Z', options).last?.messageId).toBe('a');
+    expect(computeAttribution(touches, '2020-06-01T00:00:00.000Z', options).last).toBeNull();
+  });
+
+  it('breaks timestamp ties by messageId, whatever the input order', () => {
+    const x = touch('x', '2026-03-01T00:00:00.000Z', 'Email');
+    const y = touch('y', '2026-03-01T00:00:00.000Z', 'Referral');
+    const forward = computeAttribution([x, y], null, options);
+    const backward = computeAttribution([y, x], null, options);
+    expect(forward.first?.messageId).toBe('x');
+    expect(forward.last?.messageId).toBe('y');
+    expect(backward).toEqual(forward);
+  });
+
+  it('collapses consecutive identical touches within a session but not across sessions', () => {
+    const result = computeAttribution(
+      [
+        touch('a', '2026-03-01T10:00:00.000Z', 'Email', { campaign: 'spring' }),
+        touch('b', '2026-03-01T10:20:00.000Z', 'Email', { campaign: 'spring' }),
+        touch('c', '2026-03-01T10:40:00.000Z', 'Email', { campaign: 'spring' }),
+        touch('d', '2026-03-01T10:45:00.000Z', 'Email', { campaign: 'summer' }),
+        touch('e', '2026-03-03T10:00:00.000Z', 'Email', { campaign: 'summer' }),
+      ],
+      null,
+      options,
+    );
+    expect(result.touchCount).toBe(3);
+    expect(result.last?.messageId).toBe('e');
+  });
+
+  it('returns nulls for a profile without touches', () => {
+    expect(computeAttribution([], null, options)).toEqual({ first: null, firstNonDirect: null, last: null, touchCount: 0 });
+  });
+});

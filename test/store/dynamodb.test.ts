@@ -1,0 +1,242 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Touch } from '../../src/attribution';
+import { ConfigurationError, RetryableError } from '../../src/errors';
+import type { IdentityKey } from '../../src/identity';
+import {
+  AWS_ERROR_KINDS,
+  createTable,
+  DynamoDbStore,
+  mapDynamoDbError,
+  MAX_ATTEMPTS,
+  openDynamoDbStore,
+  RECORD_TTL_SECONDS,
+} from '../../src/store/dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { describeStoreConformance } from './conformance';
+
+let local: DynamoDbLocal | undefined;
+
+beforeAll(async () => {
+  local = await startDynamoDbLocal();
+}, 120_000);
+
+afterAll(async () => {
+  await local?.stop();
+});
+
+function running(): DynamoDbLocal {
+  if (!local) throw new Error('DynamoDB Local did not start');
+  return local;
+}
+
+describeStoreConformance('dynamodb', async () => {
+  const db = running();
+  return openDynamoDbStore(await db.freshTable(), db.documentClient);
+});
+
+describe('dynamodb store', () => {
+  it('creates its table idempotently, on demand, with TTL on `ttl`', async () => {
+    const db = running();
+    const table = await db.freshTable('idempotent');
+
+    await createTable(db.client, table);
+
+    const { Table } = await db.client.send(new DescribeTableCommand({ TableName: table }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    const ttl = await db.client.send(new DescribeTimeToLiveCommand({ TableName: table }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });
+  });
+
+  it('ignores idempotency records and dead letters whose TTL has passed but that DynamoDB has not deleted yet', async () => {
+    const db = running();
+    const table = await db.freshTable('ttl');
+    const store = await openDynamoDbStore(table, db.documentClient);
+    const past = Math.floor(Date.now() / 1000) - 60;
+    await db.documentClient.send(
+      new PutCommand({ TableName: table, Item: { pk: 'MSG#old', sk: 'MSG', steps: new Set(['done']), ttl: past } }),
+    );
+    await store.addDeadLetter({ at: '2026-01-01T00:00:00.000Z', messageId: 'live', reason: 'kept', payload: null });
+    await db.documentClient.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: 'DEADLETTER', sk: '2026-01-02T00:00:00.000Z#x', at: '2026-01-02T00:00:00.000Z', reason: 'expired', payload: 'null', ttl: past },
+      }),
+    );
+
+    expect(await store.getMessage('old')).toBeNull();
+    expect((await store.listDeadLetters(10)).map((letter) => letter.reason)).toEqual(['kept']);
+  });
+
+  it('lets its own records expire after 30 days', async () => {
+    const db = running();
+    const table = await db.freshTable('expiry');
+    const written = new DynamoDbStore(table, db.documentClient);
+    await written.markStep('m1', 'done');
+    const later = (seconds: number) => new DynamoDbStore(table, db.documentClient, { now: () => Date.now() + seconds * 1000 });
+
+    expect(await later(RECORD_TTL_SECONDS - 3600).getMessage('m1')).toEqual({ messageId: 'm1', steps: ['done'] });
+    expect(await later(RECORD_TTL_SECONDS + 3600).getMessage('m1')).toBeNull();
+  });
+
+  it('pages past expired dead letters to fill the requested number, newest first', async () => {
+    const db = running();
+    const table = await db.freshTable('paging');
+    const store = await openDynamoDbStore(table, db.documentClient);
+    const past = Math.floor(Date.now() / 1000) - 60;
+    for (let i = 0; i < 6; i++) {
+      await store.addDeadLetter({ at: `2026-01-01T00:00:0${i}.000Z`, messageId: `live-${i}`, reason: 'live', payload: i });
+    }
+    for (let i = 0; i < 6; i++) {
+      await db.documentClient.send(
+        new PutCommand({
+          TableName: table,
+          Item: { pk: 'DEADLETTER', sk: `2026-01-02T00:00:0${i}.000Z#x`, at: 'x', reason: 'expired', payload: 'null', ttl: past },
+        }),
+      );
+    }
+
+    const letters = await store.listDeadLetters(3);
+
+    expect(letters.map((letter) => letter.messageId)).toEqual(['live-5', 'live-4', 'live-3']);
+  });
+
+  it('keeps ids apart when raw ids contain the key separator', async () => {
+    const db = running();
+    const store = await openDynamoDbStore(await db.freshTable('separator'), db.documentClient);
+    const plain: IdentityKey = 'anon:a';
+    const tricky: IdentityKey = 'anon:a#TOUCH#2026';
+    await store.putTouch(touch(plain, 'm#1', '2026-01-01T10:00:00.000Z'));
+    await store.putTouch(touch(tricky, 'm#2', '2026-01-01T11:00:00.000Z'));
+    await store.link({ from: tricky, to: 'user:u#1', primary: 'user:u#1', timestamp: '2026-01-01T00:00:00.000Z' });
+
+    expect((await store.touchesOf([plain])).map((t) => t.messageId)).toEqual(['m#1']);
+    expect((await store.touchesOf([tricky])).map((t) => t.messageId)).toEqual(['m#2']);
+    expect(await store.linksOf([plain])).toEqual([]);
+    expect((await store.linksOf(['user:u#1'])).map((link) => link.to)).toEqual([tricky]);
+  });
+
+  it('forgets more items than one BatchWriteItem takes', async () => {
+    const db = running();
+    const store = await openDynamoDbStore(await db.freshTable('forget'), db.documentClient);
+    const owner: IdentityKey = 'anon:busy';
+    for (let i = 0; i < 40; i++) {
+      const at = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+      await store.recordActivity(owner, at, `m${i}`);
+      await store.putTouch(touch(owner, `m${i}`, at));
+    }
+
+    await store.forget([owner]);
+
+    expect(await store.touchesOf([owner])).toEqual([]);
+    expect(await store.newestActivity([owner])).toBeNull();
+  });
+
+  it('says to run setup when the table does not exist', async () => {
+    const db = running();
+    const store = await openDynamoDbStore('no-such-table', db.documentClient);
+
+    const failure = store.getMessage('m1');
+
+    await expect(failure).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(store.getMessage('m1')).rejects.toThrow(/"no-such-table".*touchpoint setup.*template\.yaml/);
+  });
+});
+
+describe('dynamodb store timeouts', () => {
+  let server: Server;
+  let requests = 0;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    server = createServer(() => {
+      requests++; // never answers, like a stalled connection
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('gives up on a stalled DynamoDB within the invocation budget and asks for a retry', async () => {
+    const store = await openDynamoDbStore('stalled');
+    const started = Date.now();
+
+    const failure = store.getMessage('m1');
+
+    await expect(failure).rejects.toBeInstanceOf(RetryableError);
+    await expect(failure).rejects.toThrow(/TimeoutError/);
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(requests).toBe(MAX_ATTEMPTS);
+    await store.close();
+  });
+});
+
+describe('mapDynamoDbError', () => {
+  const awsError = (name: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(`${name} happened`), { name, ...extra });
+
+  it.each(Object.entries(AWS_ERROR_KINDS))('maps %s to its kind (%s)', (name, kind) => {
+    const byName = mapDynamoDbError(awsError(name), 'tp', 'Query');
+    const byCode = mapDynamoDbError(Object.assign(new Error('socket'), { code: name }), 'tp', 'Query');
+
+    const expected = kind === 'retryable' ? RetryableError : ConfigurationError;
+    expect(byName).toBeInstanceOf(expected);
+    expect(byCode).toBeInstanceOf(expected);
+    expect((byName as Error).message).toContain('"tp"');
+    expect((byName as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('names the fix for a missing table', () => {
+    expect((mapDynamoDbError(awsError('ResourceNotFoundException'), 'tp', 'GetItem') as Error).message).toMatch(
+      /run `touchpoint setup` or deploy template\.yaml/,
+    );
+  });
+
+  it('treats an unmodelled 5xx as transient and leaves other errors as they are', () => {
+    const unknown5xx = awsError('UnknownError', { $metadata: { httpStatusCode: 503 } });
+    const validation = awsError('ValidationException', { $metadata: { httpStatusCode: 400 } });
+    const conditional = awsError('ConditionalCheckFailedException', { $metadata: { httpStatusCode: 400 } });
+
+    expect(mapDynamoDbError(unknown5xx, 'tp', 'Query')).toBeInstanceOf(RetryableError);
+    expect(mapDynamoDbError(validation, 'tp', 'Query')).toBe(validation);
+    expect(mapDynamoDbError(conditional, 'tp', 'PutItem')).toBe(conditional);
+    expect(mapDynamoDbError('not an error', 'tp', 'Query')).toBe('not an error');
+  });
+});
+
+function touch(ownerKey: IdentityKey, messageId: string, timestamp: string): Touch {
+  return {
+    ownerKey,
+    messageId,
+    timestamp,
+    channel: 'Referral',
+    source: 'example.org',
+    medium: 'referral',
+    campaign: null,
+    term: null,
+    content: null,
+    search_term: null,
+    click_id: null,
+    referrer: 'https://example.org/',
+    referrer_host: 'example.org',
+    landing_page: 'https://shop.example/',
+    direct: false,
+  };
+}

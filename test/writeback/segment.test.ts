@@ -1,0 +1,86 @@
+import { RetryableError } from '../../src/errors';
+import { silentLogger } from '../../src/log';
+import { SegmentTraitWriter, writeBackMessageId, type IdentifyCall } from '../../src/writeback';
+import { FakeSegmentApi } from '../support/segment-server';
+
+const call = (target: IdentifyCall['target'], n = 1): IdentifyCall => ({
+  target,
+  traits: { first_touch_channel: 'Email', touch_count: n },
+  messageId: `touchpoint-test-${target}-${n}`,
+  timestamp: '2026-03-01T10:00:00.000Z',
+});
+
+describe('SegmentTraitWriter', () => {
+  const api = new FakeSegmentApi();
+  let host: string;
+
+  beforeAll(async () => {
+    host = await api.start();
+  });
+  afterAll(() => api.stop());
+  beforeEach(() => {
+    api.failures = 0;
+    api.hang = false;
+    api.received.length = 0;
+  });
+
+  const writer = () => new SegmentTraitWriter({ writeKey: 'wk', host, log: silentLogger });
+
+  it('delivers queued identify calls in one batch, to userId or anonymousId', async () => {
+    const w = writer();
+    w.identify(call('user:u1'));
+    w.identify(call('anon:a1'));
+
+    const result = await w.flush(3000);
+
+    expect(result.rejected).toEqual([]);
+    expect(api.received).toHaveLength(1);
+    expect(api.messages()).toEqual([
+      expect.objectContaining({ type: 'identify', userId: 'u1', messageId: 'touchpoint-test-user:u1-1' }),
+      expect.objectContaining({ type: 'identify', anonymousId: 'a1', messageId: 'touchpoint-test-anon:a1-1' }),
+    ]);
+    expect(api.messages()[0]).not.toHaveProperty('anonymousId');
+  });
+
+  it('does nothing when nothing is queued', async () => {
+    expect(await writer().flush(1000)).toEqual({ rejected: [] });
+    expect(api.received).toHaveLength(0);
+  });
+
+  it('throws RetryableError when Segment keeps answering 500', async () => {
+    api.failures = 10;
+    const w = writer();
+    w.identify(call('user:u1'));
+    await expect(w.flush(3000)).rejects.toThrow(RetryableError);
+  });
+
+  it('returns calls Segment rejects with 400 instead of retrying them', async () => {
+    api.failures = 1;
+    api.failWith = 400;
+    const w = writer();
+    const rejected = call('user:u2');
+    w.identify(rejected);
+    const result = await w.flush(3000);
+    api.failWith = 500;
+    expect(result.rejected).toEqual([rejected]);
+  });
+
+  it('gives up within its time budget when the network hangs', async () => {
+    api.hang = true;
+    const w = writer();
+    w.identify(call('user:u3'));
+    const started = Date.now();
+    await expect(w.flush(400)).rejects.toThrow(RetryableError);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('writeBackMessageId', () => {
+  it('is deterministic, order-insensitive for triggers, and within Segment limits', () => {
+    const a = writeBackMessageId('user:u1', ['m1', 'm2'], { a: 1, b: 2 });
+    expect(writeBackMessageId('user:u1', ['m2', 'm1'], { b: 2, a: 1 })).toBe(a);
+    expect(writeBackMessageId('user:u1', ['m3'], { a: 1, b: 2 })).not.toBe(a);
+    expect(writeBackMessageId('user:u2', ['m1', 'm2'], { a: 1, b: 2 })).not.toBe(a);
+    expect(a.length).toBeLessThanOrEqual(100);
+  });
+});
