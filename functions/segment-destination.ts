@@ -1,7 +1,13 @@
 import { loadConfig, type Config } from '../src/config';
 import { describeError, RetryableError } from '../src/errors';
 import { parseEnvelope } from '../src/events';
-import { createPipeline, processBatch, type BatchReport, type Pipeline, type PipelineOverrides } from '../src/pipeline';
+import {
+  createPipeline,
+  processBatch,
+  type BatchReport,
+  type Pipeline,
+  type PipelineOverrides,
+} from '../src/pipeline';
 
 /** The part of the Lambda context the handler reads. */
 export interface LambdaContext {
@@ -34,9 +40,14 @@ export function createHandler(
       pipeline.log.info('invocation_done', { requestId: context?.awsRequestId, ...report });
       return report;
     } catch (error) {
-      pipeline.log.error('invocation_failed', { requestId: context?.awsRequestId, error: describeError(error) });
+      pipeline.log.error('invocation_failed', {
+        requestId: context?.awsRequestId,
+        error: describeError(error),
+      });
       if (error instanceof RetryableError) throw error;
-      throw new RetryableError(`unexpected failure, Segment will retry: ${describeError(error)}`, { cause: error });
+      throw new RetryableError(`unexpected failure, Segment will retry: ${describeError(error)}`, {
+        cause: error,
+      });
     }
   };
 }

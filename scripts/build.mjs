@@ -15,6 +15,12 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['functions/segment-destination.ts'], outfile: 'dist/segment-destination.js', minify: true, sourcemap: 'linked' }),
+  build({
+    ...common,
+    entryPoints: ['functions/segment-destination.ts'],
+    outfile: 'dist/segment-destination.js',
+    minify: true,
+    sourcemap: 'linked',
+  }),
   build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/cli.js', minify: false }),
 ]);

@@ -4,7 +4,13 @@
  */
 import { runCli } from '../src/cli/main';
 
-runCli({ argv: ['generate', ...process.argv.slice(2)], env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
+runCli({
+  argv: ['generate', ...process.argv.slice(2)],
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+}).then(
   (code) => {
     process.exitCode = code;
   },

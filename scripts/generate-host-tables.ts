@@ -86,7 +86,8 @@ export function parseSimpleYaml(text: string): YamlValue {
   };
 
   const scalar = (raw: string): string => {
-    if (raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2) return raw.slice(1, -1).replace(/''/g, "'");
+    if (raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2)
+      return raw.slice(1, -1).replace(/''/g, "'");
     if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) return JSON.parse(raw) as string;
     return raw;
   };
@@ -101,13 +102,18 @@ export function parseSimpleYaml(text: string): YamlValue {
     if (rest === '[]') return [];
     if (rest !== '') return scalar(rest);
     const next = lines[position];
-    if (next && (next.indent > indent || (next.indent === indent && isSequenceItem(next.text)))) return parseBlock();
+    if (next && (next.indent > indent || (next.indent === indent && isSequenceItem(next.text))))
+      return parseBlock();
     return '';
   };
 
   function parseSequence(indent: number): YamlValue[] {
     const items: YamlValue[] = [];
-    for (let line = lines[position]; line && line.indent === indent && isSequenceItem(line.text); line = lines[position]) {
+    for (
+      let line = lines[position];
+      line && line.indent === indent && isSequenceItem(line.text);
+      line = lines[position]
+    ) {
       const rest = line.text === '-' ? '' : line.text.slice(2).trim();
       if (rest === '') {
         position += 1;
@@ -239,7 +245,8 @@ function collectCandidates(sources: HostTableSources, ga4Names: Map<string, Sour
   }
 
   const engines = parseSimpleYaml(sources.matomoSearchEngines);
-  if (typeof engines !== 'object' || Array.isArray(engines)) throw new Error('SearchEngines.yml: expected a mapping');
+  if (typeof engines !== 'object' || Array.isArray(engines))
+    throw new Error('SearchEngines.yml: expected a mapping');
   for (const [name, groups] of Object.entries(engines)) {
     if (!Array.isArray(groups)) continue;
     for (const group of groups) {
@@ -259,7 +266,13 @@ function collectCandidates(sources: HostTableSources, ga4Names: Map<string, Sour
     for (const [name, hosts] of Object.entries(list)) {
       const urls = stringList(hosts);
       for (const pattern of urls) {
-        candidates.push({ pattern, source: matomoKey(name, urls), kind: kindOf(name), params: [], origin: Origin.Matomo });
+        candidates.push({
+          pattern,
+          source: matomoKey(name, urls),
+          kind: kindOf(name),
+          params: [],
+          origin: Origin.Matomo,
+        });
       }
     }
   };
@@ -277,7 +290,13 @@ function collectCandidates(sources: HostTableSources, ga4Names: Map<string, Sour
       continue;
     }
     const brand = getDomainWithoutSuffix(name) ?? name;
-    candidates.push({ pattern: name, source: brand, kind, params: paramsFor(brand, kind, []), origin: Origin.Ga4 });
+    candidates.push({
+      pattern: name,
+      source: brand,
+      kind,
+      params: paramsFor(brand, kind, []),
+      origin: Origin.Ga4,
+    });
   }
 
   return candidates.filter((candidate) => !(candidate.pattern.trim().toLowerCase() in DROPPED_PATTERNS));
@@ -307,7 +326,8 @@ function assignKeys(candidates: Candidate[]): Map<string, SourceKind> {
     if (candidate.origin === Origin.Overlay || candidate.kind === 'not-search') continue;
     const family = keyFamily(candidate.kind);
     const existing = owner.get(candidate.source);
-    if (existing && existing !== family) candidate.source = `${candidate.source}-${KEY_SUFFIX[candidate.kind]}`;
+    if (existing && existing !== family)
+      candidate.source = `${candidate.source}-${KEY_SUFFIX[candidate.kind]}`;
     if (!owner.has(candidate.source)) owner.set(candidate.source, family);
   }
   return owner;
@@ -392,7 +412,9 @@ export function buildHostTables(sources: HostTableSources): HostTables {
   return {
     rules,
     hosts: pick('host', false).map((winner) => [winner.key, indexOf.get(winner.rule) ?? -1] as const),
-    hostPaths: pick('host', true).map((winner) => [winner.key, winner.path, indexOf.get(winner.rule) ?? -1] as const),
+    hostPaths: pick('host', true).map(
+      (winner) => [winner.key, winner.path, indexOf.get(winner.rule) ?? -1] as const,
+    ),
     brands: pick('brand', false).map((winner) => [winner.key, indexOf.get(winner.rule) ?? -1] as const),
     brandPaths: pick('brand', true).map(
       (winner) => [winner.key, winner.path, indexOf.get(winner.rule) ?? -1] as const,

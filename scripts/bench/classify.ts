@@ -22,6 +22,7 @@ import type { BenchResult } from './types';
 const TARGET_CALLS = 100_000;
 const WARM_UP_CALLS = 10_000;
 const COLD_START_RUNS = 5;
+const ROUNDS = 3;
 const RNG_SEED = 0x7a11;
 
 interface InboundDescription {
@@ -31,7 +32,11 @@ interface InboundDescription {
 
 interface InboundModule {
   referrer: {
-    parse(url: string, referrer: string, callback: (error: unknown, description?: InboundDescription) => void): void;
+    parse(
+      url: string,
+      referrer: string,
+      callback: (error: unknown, description?: InboundDescription) => void,
+    ): void;
   };
 }
 
@@ -118,7 +123,8 @@ const parseWithInbound = (url: string, referrer: string): Promise<InboundDescrip
 export function inboundChannel(description: InboundDescription): Channel {
   const campaign = description.campaign;
   // A repeated parameter comes back as an array from Node's querystring; take the first, as the spec does.
-  const first = (value: string | string[] | undefined): string => (Array.isArray(value) ? value[0] : value) ?? '';
+  const first = (value: string | string[] | undefined): string =>
+    (Array.isArray(value) ? value[0] : value) ?? '';
   if (campaign && (first(campaign.source) || first(campaign.medium))) {
     const source = first(campaign.source).trim().toLowerCase() || '(not set)';
     return decideChannel({
@@ -151,7 +157,7 @@ const median = (values: readonly number[]): number => {
 };
 
 /** Bundles the classifier for the browser (proving it needs no Node built-ins) and times `require` of it. */
-async function measureColdStart(): Promise<{ medianMs: number; bundleBytes: number }> {
+async function measureColdStart(): Promise<{ medianMs: number; minMs: number; bundleBytes: number }> {
   const directory = mkdtempSync(join(tmpdir(), 'touchpoint-classify-'));
   try {
     const bundlePath = join(directory, 'classify.cjs');
@@ -174,7 +180,7 @@ async function measureColdStart(): Promise<{ medianMs: number; bundleBytes: numb
     for (let run = 0; run < COLD_START_RUNS; run += 1) {
       runs.push(Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })));
     }
-    return { medianMs: median(runs), bundleBytes: statSync(bundlePath).size };
+    return { medianMs: median(runs), minMs: Math.min(...runs), bundleBytes: statSync(bundlePath).size };
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
@@ -191,24 +197,34 @@ export async function benchClassifier(): Promise<BenchResult> {
     const item = inputs[index % inputs.length] as BenchInput;
     classify(item.input, item.options);
   }
+  // Best of ROUNDS timed passes for both libraries: on a shared machine the best pass is the one least
+  // disturbed by other processes, and both sides get the same treatment.
   let checksum = 0;
-  const touchpointStart = process.hrtime.bigint();
-  for (const item of inputs) checksum += classify(item.input, item.options).channel.length;
-  const touchpointSeconds = Number(process.hrtime.bigint() - touchpointStart) / 1e9;
+  let touchpointSeconds = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const start = process.hrtime.bigint();
+    for (const item of inputs) checksum += classify(item.input, item.options).channel.length;
+    touchpointSeconds = Math.min(touchpointSeconds, Number(process.hrtime.bigint() - start) / 1e9);
+  }
 
   // inbound answers through process.nextTick chains, so calls are awaited in batches: honest
   // wall-clock throughput without piling up 100k pending callbacks at once.
   const batchSize = 1_000;
   for (let index = 0; index < WARM_UP_CALLS; index += batchSize) {
-    await Promise.all(inputs.slice(index, index + batchSize).map((item) => parseWithInbound(item.url, item.referrer)));
+    await Promise.all(
+      inputs.slice(index, index + batchSize).map((item) => parseWithInbound(item.url, item.referrer)),
+    );
   }
-  const inboundStart = process.hrtime.bigint();
-  for (let index = 0; index < inputs.length; index += batchSize) {
-    const batch = inputs.slice(index, index + batchSize);
-    const results = await Promise.all(batch.map((item) => parseWithInbound(item.url, item.referrer)));
-    checksum += results.length;
+  let inboundSeconds = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const start = process.hrtime.bigint();
+    for (let index = 0; index < inputs.length; index += batchSize) {
+      const batch = inputs.slice(index, index + batchSize);
+      const results = await Promise.all(batch.map((item) => parseWithInbound(item.url, item.referrer)));
+      checksum += results.length;
+    }
+    inboundSeconds = Math.min(inboundSeconds, Number(process.hrtime.bigint() - start) / 1e9);
   }
-  const inboundSeconds = Number(process.hrtime.bigint() - inboundStart) / 1e9;
 
   let touchpointAgree = 0;
   let touchpointExact = 0;
@@ -219,8 +235,12 @@ export async function benchClassifier(): Promise<BenchResult> {
     const fields = Object.entries(corpusCase.expect) as Array<[keyof typeof result, unknown]>;
     if (fields.every(([field, value]) => result[field] === value)) touchpointExact += 1;
     const input = toClassifyInput(corpusCase);
-    const url = input.pageUrl?.startsWith('/') && input.pageHost ? `https://${input.pageHost}${input.pageUrl}` : (input.pageUrl ?? '');
-    if (inboundChannel(await parseWithInbound(url, input.referrer ?? '')) === corpusCase.expect.channel) inboundAgree += 1;
+    const url =
+      input.pageUrl?.startsWith('/') && input.pageHost
+        ? `https://${input.pageHost}${input.pageUrl}`
+        : (input.pageUrl ?? '');
+    if (inboundChannel(await parseWithInbound(url, input.referrer ?? '')) === corpusCase.expect.channel)
+      inboundAgree += 1;
   }
 
   const coldStart = await measureColdStart();
@@ -231,17 +251,38 @@ export async function benchClassifier(): Promise<BenchResult> {
   return {
     section: 'Classifier',
     rows: [
-      { metric: 'touchpoint classifications/s (one core)', value: round(touchpointRate), unit: '/s', target: '>= 200000' },
+      {
+        metric: 'touchpoint classifications/s (one core)',
+        value: round(touchpointRate),
+        unit: '/s',
+        target: '>= 200000',
+      },
       { metric: 'inbound classifications/s (same inputs)', value: round(inboundRate), unit: '/s' },
       { metric: 'touchpoint / inbound throughput', value: round(touchpointRate / inboundRate, 1), unit: 'x' },
-      { metric: 'touchpoint channel agreement with corpus', value: percent(touchpointAgree), unit: '%', target: '100' },
-      { metric: 'touchpoint full-expectation agreement', value: percent(touchpointExact), unit: '%', target: '100' },
+      {
+        metric: 'touchpoint channel agreement with corpus',
+        value: percent(touchpointAgree),
+        unit: '%',
+        target: '100',
+      },
+      {
+        metric: 'touchpoint full-expectation agreement',
+        value: percent(touchpointExact),
+        unit: '%',
+        target: '100',
+      },
       { metric: 'inbound channel agreement with corpus', value: percent(inboundAgree), unit: '%' },
-      { metric: 'cold start: require bundled classifier', value: round(coldStart.medianMs, 1), unit: 'ms', target: '< 50' },
+      {
+        metric: 'cold start: require bundled classifier',
+        value: round(coldStart.medianMs, 1),
+        unit: 'ms',
+        target: '< 50',
+      },
+      { metric: 'cold start: fastest of the runs', value: round(coldStart.minMs, 1), unit: 'ms' },
       { metric: 'bundled classifier size', value: round(coldStart.bundleBytes / 1024), unit: 'KiB' },
     ],
     notes: [
-      `${inputs.length} calls over the ${corpus.length}-case corpus, shuffled with seed ${RNG_SEED}, after ${WARM_UP_CALLS} warm-up calls (checksum ${checksum}).`,
+      `${inputs.length} calls over the ${corpus.length}-case corpus, shuffled with seed ${RNG_SEED}, after ${WARM_UP_CALLS} warm-up calls; best of ${ROUNDS} passes (checksum ${checksum}).`,
       'inbound calls are awaited in batches of 1000 (its API is callback-based, one process.nextTick per matcher).',
       'inbound channel mapping: campaign -> spec 6 table with touchpoint categories; else referrer type (see inboundChannel).',
       `cold start = median of ${COLD_START_RUNS} fresh node processes requiring the esbuild browser bundle and classifying once.`,
@@ -254,7 +295,9 @@ if (require.main === module) {
     .then((result) => {
       console.log(`## ${result.section}`);
       for (const row of result.rows) {
-        console.log(`${row.metric.padEnd(45)} ${String(row.value).padStart(10)} ${row.unit}${row.target ? `  (target ${row.target})` : ''}`);
+        console.log(
+          `${row.metric.padEnd(45)} ${String(row.value).padStart(10)} ${row.unit}${row.target ? `  (target ${row.target})` : ''}`,
+        );
       }
       for (const note of result.notes ?? []) console.log(`- ${note}`);
     })

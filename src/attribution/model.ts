@@ -37,14 +37,19 @@ export function computeAttribution(
   newestEventAt: string | null,
   options: AttributionOptions,
 ): Attribution {
-  const ordered = collapseRepeats([...touches].sort(compareTouches), options.sessionTimeoutMinutes * MINUTE_MS);
+  const ordered = collapseRepeats(
+    [...touches].sort(compareTouches),
+    options.sessionTimeoutMinutes * MINUTE_MS,
+  );
   const first = ordered[0] ?? null;
   const firstNonDirect = ordered.find((touch) => touch.channel !== 'Direct') ?? null;
   const windowEnd = newestEventAt ?? ordered[ordered.length - 1]?.timestamp ?? null;
   let last: Touch | null = null;
   if (windowEnd !== null) {
     const windowStart = new Date(Date.parse(windowEnd) - options.lookbackDays * DAY_MS).toISOString();
-    const inWindow = ordered.filter((touch) => touch.timestamp >= windowStart && touch.timestamp <= windowEnd);
+    const inWindow = ordered.filter(
+      (touch) => touch.timestamp >= windowStart && touch.timestamp <= windowEnd,
+    );
     last = findLast(inWindow, (touch) => touch.channel !== 'Direct') ?? inWindow[inWindow.length - 1] ?? null;
   }
   return { first, firstNonDirect, last, touchCount: ordered.length };
@@ -56,7 +61,8 @@ function collapseRepeats(ordered: Touch[], sessionTimeoutMs: number): Touch[] {
   let previous: Touch | undefined;
   for (const touch of ordered) {
     const sameSession =
-      previous !== undefined && Date.parse(touch.timestamp) - Date.parse(previous.timestamp) <= sessionTimeoutMs;
+      previous !== undefined &&
+      Date.parse(touch.timestamp) - Date.parse(previous.timestamp) <= sessionTimeoutMs;
     if (!(sameSession && previous !== undefined && sameSource(previous, touch))) kept.push(touch);
     previous = touch;
   }
@@ -64,7 +70,9 @@ function collapseRepeats(ordered: Touch[], sessionTimeoutMs: number): Touch[] {
 }
 
 function sameSource(a: Touch, b: Touch): boolean {
-  return a.channel === b.channel && a.source === b.source && a.medium === b.medium && a.campaign === b.campaign;
+  return (
+    a.channel === b.channel && a.source === b.source && a.medium === b.medium && a.campaign === b.campaign
+  );
 }
 
 function findLast<T>(items: readonly T[], predicate: (item: T) => boolean): T | undefined {

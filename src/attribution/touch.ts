@@ -41,7 +41,10 @@ export function touchCandidateOf(message: SegmentMessage, options: ClassifierOpt
   if (message.type !== 'page' && !page) return null;
   const pageUrl = page?.url ?? stringOrNull(properties.url);
   const referrer = page?.referrer ?? stringOrNull(properties.referrer);
-  const classification = classify({ pageUrl, referrer, campaign: message.context?.campaign ?? null }, options);
+  const classification = classify(
+    { pageUrl, referrer, campaign: message.context?.campaign ?? null },
+    options,
+  );
   if (classification.signal === 'internal') return null;
   const trimmed = referrer?.trim();
   return { classification, referrer: trimmed && classification.referrer_host ? trimmed : null };

@@ -31,7 +31,11 @@ const TOUCH_FIELDS = [
 export function attributionTraits(attribution: Attribution, preset: TraitPreset): Traits {
   const traits: Traits = {};
   if (preset !== 'segment-attribution') {
-    Object.assign(traits, touchTraits('first_touch_', attribution.first), touchTraits('last_touch_', attribution.last));
+    Object.assign(
+      traits,
+      touchTraits('first_touch_', attribution.first),
+      touchTraits('last_touch_', attribution.last),
+    );
     const fnd = attribution.firstNonDirect;
     traits.first_non_direct_touch_channel = fnd?.channel ?? null;
     traits.first_non_direct_touch_source = fnd?.source ?? null;
@@ -40,7 +44,11 @@ export function attributionTraits(attribution: Attribution, preset: TraitPreset)
     traits.touch_count = attribution.touchCount;
   }
   if (preset !== 'touchpoint') {
-    Object.assign(traits, legacyTraits('source_first_', attribution.first), legacyTraits('source_last_', attribution.last));
+    Object.assign(
+      traits,
+      legacyTraits('source_first_', attribution.first),
+      legacyTraits('source_last_', attribution.last),
+    );
   }
   return traits;
 }

@@ -86,7 +86,8 @@ export function decideChannel({ source, medium, campaign, sourceKind }: ChannelI
   const paid = isPaidMedium(medium);
   const shop = lowerCampaign !== '' && isShopCampaign(lowerCampaign);
 
-  if (source === '(direct)' && (medium === '(none)' || medium === '(not set)')) return { channel: 'Direct', row: 1 };
+  if (source === '(direct)' && (medium === '(none)' || medium === '(not set)'))
+    return { channel: 'Direct', row: 1 };
   if (lowerCampaign.includes('cross-network')) return { channel: 'Cross-network', row: 2 };
   if (AI_MEDIUMS.has(medium) || (category === 'ai' && AI_SOURCE_MEDIUMS.has(medium))) {
     return { channel: 'AI Assistant', row: 3 };
@@ -110,7 +111,12 @@ export function decideChannel({ source, medium, campaign, sourceKind }: ChannelI
   if (AFFILIATE_MEDIUMS.has(medium)) return { channel: 'Affiliates', row: 16 };
   if (medium === 'audio') return { channel: 'Audio', row: 17 };
   if (source === 'sms' || medium === 'sms') return { channel: 'SMS', row: 18 };
-  if (medium.endsWith('push') || medium.includes('mobile') || medium.includes('notification') || source === 'firebase') {
+  if (
+    medium.endsWith('push') ||
+    medium.includes('mobile') ||
+    medium.includes('notification') ||
+    source === 'firebase'
+  ) {
     return { channel: 'Mobile Push Notifications', row: 19 };
   }
   return { channel: 'Unassigned', row: 20 };

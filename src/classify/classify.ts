@@ -37,7 +37,11 @@ interface JudgedReferrer {
   sourceWhy: string;
 }
 
-function judgeReferrer(referrer: Referrer, pageDomain: string | null, options: CompiledOptions): JudgedReferrer {
+function judgeReferrer(
+  referrer: Referrer,
+  pageDomain: string | null,
+  options: CompiledOptions,
+): JudgedReferrer {
   const judged: JudgedReferrer = {
     referrer,
     status: 'external',
@@ -176,7 +180,8 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
     sourceKind = sourceKindOf(source);
     clickId = params.get(autoTag.param) ?? null;
     if (explain) {
-      explain.source = explain.medium = `${autoTag.param} present: ${source} auto-tagging beats UTMs (spec 4.1)`;
+      explain.source =
+        explain.medium = `${autoTag.param} present: ${source} auto-tagging beats UTMs (spec 4.1)`;
     }
   } else if (utmSource !== null || utmMedium !== null) {
     signal = 'utm';
@@ -186,11 +191,15 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       const alias = options.sourceAliases.get(utmSource);
       source = alias ?? utmSource;
       sourceKind = sourceKindOf(source);
-      if (explain) explain.source = alias ? `${where} source ${utmSource} -> ${alias} (sourceAliases)` : `${where} source`;
+      if (explain)
+        explain.source = alias
+          ? `${where} source ${utmSource} -> ${alias} (sourceAliases)`
+          : `${where} source`;
       const aiSource = aiSourceOf(source);
       if (aiSource !== null && (medium === '(not set)' || medium === 'referral')) {
         if (explain) {
-          explain.source = explain.medium = `${where} source ${utmSource} is an AI auto-tag -> ${aiSource} / ai-assistant (spec 4.2)`;
+          explain.source =
+            explain.medium = `${where} source ${utmSource} is an AI auto-tag -> ${aiSource} / ai-assistant (spec 4.2)`;
         }
         source = aiSource;
         medium = 'ai-assistant';
@@ -205,7 +214,8 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       sourceKind = null;
       if (explain) explain.source = 'no utm_source and no external referrer: (not set) (spec 4.2)';
     }
-    if (explain && !explain.medium) explain.medium = utmMedium !== null ? `${where} medium` : 'no utm_medium: (not set) (spec 4.2)';
+    if (explain && !explain.medium)
+      explain.medium = utmMedium !== null ? `${where} medium` : 'no utm_medium: (not set) (spec 4.2)';
   } else {
     const clickRule = firstPresent(params, options.clickIds);
     if (clickRule) {
@@ -213,7 +223,8 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       ({ source, medium } = clickRule);
       sourceKind = sourceKindOf(source);
       clickId = params.get(clickRule.param) ?? null;
-      if (explain) explain.source = explain.medium = `${clickRule.param} present: ${source} / ${medium} (spec 4.3)`;
+      if (explain)
+        explain.source = explain.medium = `${clickRule.param} present: ${source} / ${medium} (spec 4.3)`;
     } else if (params.has(FBCLID)) {
       signal = 'click-id';
       const instagram = external?.source === 'instagram';
@@ -222,7 +233,8 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       sourceKind = 'social';
       clickId = params.get(FBCLID) ?? null;
       if (explain) {
-        explain.source = explain.medium = `fbclid alone: ${source} / social, organic and paid alike (spec 4.3)`;
+        explain.source =
+          explain.medium = `fbclid alone: ${source} / social, organic and paid alike (spec 4.3)`;
       }
     } else if (external) {
       signal = 'referrer';

@@ -9,15 +9,7 @@
  * ad-serving hosts; `not-search` marks hosts of a search brand that are not search (docs.google.com).
  */
 export type SourceKind =
-  | 'ai'
-  | 'email'
-  | 'search-ad'
-  | 'display-ad'
-  | 'not-search'
-  | 'search'
-  | 'social'
-  | 'video'
-  | 'shopping';
+  'ai' | 'email' | 'search-ad' | 'display-ad' | 'not-search' | 'search' | 'social' | 'video' | 'shopping';
 
 /**
  * Tie order when two lists claim the same pattern with different kinds (spec 5: AI > email > ad hosts >

@@ -81,7 +81,8 @@ const labelCount = (name: string): number => {
 /** `name` and each shorter dot-suffix of it: `a.b.c`, `b.c`, `c`. */
 function suffixesOf(name: string): string[] {
   const suffixes = [name];
-  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) suffixes.push(name.slice(dot + 1));
+  for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1))
+    suffixes.push(name.slice(dot + 1));
   return suffixes;
 }
 

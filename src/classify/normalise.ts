@@ -109,7 +109,10 @@ function fragmentQueryOf(fragment: string): string {
  * https), lower-cases scheme and host, drops userinfo and default ports, and exposes the query and the
  * query inside the fragment. A relative URL without a page host keeps its query but gets no `url`.
  */
-export function normaliseLanding(pageUrl: string | null | undefined, pageHost: string | null | undefined): Landing {
+export function normaliseLanding(
+  pageUrl: string | null | undefined,
+  pageHost: string | null | undefined,
+): Landing {
   const raw = pageUrl?.trim() ?? '';
   const fallbackHost = hostFromPageHost(pageHost);
   let parts = raw === '' ? null : splitUrl(raw);

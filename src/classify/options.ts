@@ -45,7 +45,11 @@ export interface CompiledOptions {
 }
 
 const normaliseHostEntry = (entry: string): string => {
-  const host = entry.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/[/:].*$/, '');
+  const host = entry
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/[/:].*$/, '');
   return host.startsWith('www.') ? host.slice(4) : host;
 };
 
@@ -62,7 +66,11 @@ export function compileOptions(options: ClassifierOptions): CompiledOptions {
 
   const clickIds = OTHER_CLICK_IDS.map((rule) => ({ ...rule }));
   for (const [name, touch] of Object.entries(options.clickIds)) {
-    const rule = { param: name.trim().toLowerCase(), source: touch.source.trim().toLowerCase(), medium: touch.medium.trim().toLowerCase() };
+    const rule = {
+      param: name.trim().toLowerCase(),
+      source: touch.source.trim().toLowerCase(),
+      medium: touch.medium.trim().toLowerCase(),
+    };
     const existing = clickIds.findIndex((candidate) => candidate.param === rule.param);
     if (existing >= 0) clickIds[existing] = rule;
     else clickIds.push(rule);
@@ -76,7 +84,10 @@ export function compileOptions(options: ClassifierOptions): CompiledOptions {
     unwantedHosts,
     unwantedBrands,
     sourceAliases: new Map(
-      Object.entries(options.sourceAliases).map(([alias, source]) => [alias.trim().toLowerCase(), source.trim().toLowerCase()]),
+      Object.entries(options.sourceAliases).map(([alias, source]) => [
+        alias.trim().toLowerCase(),
+        source.trim().toLowerCase(),
+      ]),
     ),
     clickIds,
     wantedParams,

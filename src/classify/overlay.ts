@@ -58,7 +58,12 @@ export const OVERLAY_RULES: readonly OverlayRule[] = [
   ]),
   ...rules('email', 'web.de', ['deref-web.de', 'deref-web-02.de', 'navigator.web.de', 'email.web.de']),
   ...rules('email', 't-online', ['email.t-online.de', 'webmail.t-online.de']),
-  ...rules('email', 'orange', ['webmail.orange.fr', 'webmail1m.orange.fr', 'webmail1e.orange.fr', 'messagerie.orange.fr']),
+  ...rules('email', 'orange', [
+    'webmail.orange.fr',
+    'webmail1m.orange.fr',
+    'webmail1e.orange.fr',
+    'messagerie.orange.fr',
+  ]),
   ...rules('email', 'naver-mail', ['mail.naver.com', 'm.mail.naver.com']),
   ...rules('email', 'yandex-mail', ['mail.yandex.{}', 'mail.yandex.ru', 'mail.yandex.com', 'mail.ya.ru']),
   ...rules('email', 'seznam-mail', ['email.seznam.cz']),
@@ -84,7 +89,11 @@ export const OVERLAY_RULES: readonly OverlayRule[] = [
   ...rules('ai', 'character-ai', ['character.ai']),
 
   // Google's ad-serving hosts (referer-parser pull/232 lists the same hosts as paid Google).
-  ...rules('search-ad', 'google', ['googleadservices.com', 'syndicatedsearch.goog', 'adsensecustomsearchads.com']),
+  ...rules('search-ad', 'google', [
+    'googleadservices.com',
+    'syndicatedsearch.goog',
+    'adsensecustomsearchads.com',
+  ]),
   ...rules('display-ad', 'google', ['googlesyndication.com', 'doubleclick.net']),
 
   // Hosts of search brands that are not search: a link from them is a referral (source = host).
@@ -115,7 +124,13 @@ export const OVERLAY_RULES: readonly OverlayRule[] = [
   ...rules('search', 'google', ['com.google.android.googlequicksearchbox']),
 
   // Social networks and messengers.
-  ...rules('social', 'facebook', ['facebook.com', 'fb.me', 'fb.com', 'com.facebook.katana', 'com.facebook.orca']),
+  ...rules('social', 'facebook', [
+    'facebook.com',
+    'fb.me',
+    'fb.com',
+    'com.facebook.katana',
+    'com.facebook.orca',
+  ]),
   ...rules('social', 'instagram', ['instagram.com', 'com.instagram.android']),
   ...rules('social', 'x', ['x.com', 'twitter.com', 't.co', 'com.twitter.android']),
   ...rules('social', 'linkedin', ['linkedin.com', 'lnkd.in', 'com.linkedin.android']),
@@ -140,7 +155,12 @@ export const OVERLAY_RULES: readonly OverlayRule[] = [
   ...rules('social', 'google-messages', ['messages.google.com']),
 
   // Video.
-  ...rules('video', 'youtube', ['youtube.com', 'youtu.be', 'youtube-nocookie.com', 'com.google.android.youtube']),
+  ...rules('video', 'youtube', [
+    'youtube.com',
+    'youtu.be',
+    'youtube-nocookie.com',
+    'com.google.android.youtube',
+  ]),
   ...rules('video', 'vimeo', ['vimeo.com']),
   ...rules('video', 'twitch', ['twitch.tv']),
   ...rules('video', 'dailymotion', ['dailymotion.com', 'dai.ly']),

@@ -33,7 +33,11 @@ export function decodeComponent(raw: string): string {
  * already there so the first occurrence wins. With `wanted`, other names are skipped undecoded, which
  * keeps long tracking URLs cheap.
  */
-export function readQueryParams(query: string, into: Map<string, string>, wanted?: ReadonlySet<string>): void {
+export function readQueryParams(
+  query: string,
+  into: Map<string, string>,
+  wanted?: ReadonlySet<string>,
+): void {
   if (query === '') return;
   const text = query.includes('&amp;') ? query.split('&amp;').join('&') : query;
   let start = 0;

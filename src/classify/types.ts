@@ -61,7 +61,9 @@ export interface ClassifyInput {
 export type Signal = 'auto-tag' | 'utm' | 'click-id' | 'referrer' | 'internal' | 'none';
 
 /** One field's deciding rule, for `touchpoint classify --explain`. */
-export type Explanation = Partial<Record<'channel' | 'source' | 'medium' | 'campaign' | 'search_term' | 'internal', string>>;
+export type Explanation = Partial<
+  Record<'channel' | 'source' | 'medium' | 'campaign' | 'search_term' | 'internal', string>
+>;
 
 /** Output of classifying one event (spec section 1). */
 export interface Classification {

@@ -15,7 +15,8 @@ export function parseArgs(args: readonly string[], booleanFlags: readonly string
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (inline !== undefined) flags.set(name, inline);
-    else if (booleanFlags.includes(name) || i + 1 >= args.length || (args[i + 1] as string).startsWith('--')) flags.set(name, true);
+    else if (booleanFlags.includes(name) || i + 1 >= args.length || (args[i + 1] as string).startsWith('--'))
+      flags.set(name, true);
     else flags.set(name, args[++i] as string);
   }
   return { positional, flags };

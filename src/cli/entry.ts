@@ -2,7 +2,13 @@ import { describeError } from '../errors';
 import { runCli } from './main';
 
 /** Process entry of the bundled CLI (dist/cli.js). */
-runCli({ argv: process.argv.slice(2), env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
+runCli({
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+}).then(
   (code) => {
     process.exitCode = code;
   },

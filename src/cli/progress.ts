@@ -7,7 +7,10 @@ export interface Progress {
   finish(): void;
 }
 
-export function createProgress(stream: { write(text: string): unknown; isTTY?: boolean }, label: string): Progress {
+export function createProgress(
+  stream: { write(text: string): unknown; isTTY?: boolean },
+  label: string,
+): Progress {
   if (!stream.isTTY) return { update: () => undefined, finish: () => undefined };
   const started = Date.now();
   let drawnAt = 0;
@@ -26,7 +29,9 @@ export function createProgress(stream: { write(text: string): unknown; isTTY?: b
           ? ''
           : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
       const eta = fraction && fraction > 0 ? ` eta ${Math.round(seconds / fraction - seconds)}s` : '';
-      stream.write(`\r${label} ${bar}${done.toLocaleString('en-US')} events, ${rate.toLocaleString('en-US')}/s${eta}   `);
+      stream.write(
+        `\r${label} ${bar}${done.toLocaleString('en-US')} events, ${rate.toLocaleString('en-US')}/s${eta}   `,
+      );
     },
     finish() {
       if (drawn) stream.write('\n');

@@ -29,8 +29,10 @@ export function unwrapEnvelope(input: unknown): unknown[] {
 export function parseMessage(raw: unknown): ParsedMessage {
   const messageId = isRecord(raw) && typeof raw.messageId === 'string' ? raw.messageId : null;
   if (typeof raw === 'string') return { kind: 'invalid', messageId, reason: 'not JSON', raw: redact(raw) };
-  if (!isRecord(raw)) return { kind: 'invalid', messageId, reason: `expected an object, got ${describe(raw)}`, raw };
-  if (typeof raw.type !== 'string') return { kind: 'invalid', messageId, reason: 'missing "type"', raw: redact(raw) };
+  if (!isRecord(raw))
+    return { kind: 'invalid', messageId, reason: `expected an object, got ${describe(raw)}`, raw };
+  if (typeof raw.type !== 'string')
+    return { kind: 'invalid', messageId, reason: 'missing "type"', raw: redact(raw) };
   if (!(SUPPORTED_TYPES as readonly string[]).includes(raw.type)) {
     return { kind: 'ignored', messageId, reason: `unsupported type "${raw.type.slice(0, 40)}"` };
   }
@@ -49,7 +51,10 @@ export function parseEnvelope(input: unknown): ParsedMessage[] {
 
 /** Drops the fields that must never be stored or passed on (Segment may include the source's writeKey). */
 export function redact(raw: unknown): unknown {
-  if (!isRecord(raw)) return typeof raw === 'string' ? raw.replace(/"writeKey"\s*:\s*"[^"]*"/g, '"writeKey":"[redacted]"') : raw;
+  if (!isRecord(raw))
+    return typeof raw === 'string'
+      ? raw.replace(/"writeKey"\s*:\s*"[^"]*"/g, '"writeKey":"[redacted]"')
+      : raw;
   const { writeKey: _writeKey, ...rest } = raw;
   return rest;
 }

@@ -17,16 +17,14 @@ const optionalId = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
-const isoTimestamp = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) {
-      ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value).slice(0, 40)}` });
-      return z.NEVER;
-    }
-    return date.toISOString();
-  });
+const isoTimestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value).slice(0, 40)}` });
+    return z.NEVER;
+  }
+  return date.toISOString();
+});
 
 const looseRecord = z.record(z.string(), z.unknown());
 
@@ -130,7 +128,11 @@ export const segmentMessageSchema = z
   ])
   .superRefine((message, ctx) => {
     if (!message.timestamp && !message.originalTimestamp && !message.receivedAt) {
-      ctx.addIssue({ code: 'custom', path: ['timestamp'], message: 'no timestamp, originalTimestamp or receivedAt' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timestamp'],
+        message: 'no timestamp, originalTimestamp or receivedAt',
+      });
     }
     if (!message.anonymousId && !message.userId) {
       ctx.addIssue({ code: 'custom', path: ['userId'], message: 'needs a userId or an anonymousId' });

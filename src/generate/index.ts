@@ -55,9 +55,22 @@ export function productCatalog(): Product[] {
   });
 }
 
-const SEARCH_TERMS = ['trail running shoes', 'waterproof jacket', 'ultralight tent', 'hiking backpack 40l', 'gps watch'];
+const SEARCH_TERMS = [
+  'trail running shoes',
+  'waterproof jacket',
+  'ultralight tent',
+  'hiking backpack 40l',
+  'gps watch',
+];
 const CAMPAIGNS = ['spring_sale', 'brand_search', 'retargeting_q2', 'new_arrivals', 'black_friday'];
-const LANDING_PATHS = ['/', '/shoes', '/jackets', '/sale', '/blog/how-to-choose-a-tent', '/products/prod-007'];
+const LANDING_PATHS = [
+  '/',
+  '/shoes',
+  '/jackets',
+  '/sale',
+  '/blog/how-to-choose-a-tent',
+  '/products/prod-007',
+];
 
 /** One arrival: how a visit's first page is reached. Weights are a plausible e-commerce mix. */
 interface Arrival {
@@ -70,12 +83,21 @@ const token = (rng: () => number, length = 16) =>
   Array.from({ length }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(rng() * 36)]).join('');
 
 const ARRIVALS: Arrival[] = [
-  { weight: 16, make: (rng) => ({ query: '', referrer: 'https://www.google.com/' }) },
+  { weight: 16, make: () => ({ query: '', referrer: 'https://www.google.com/' }) },
   {
     weight: 6,
-    make: (rng) => ({ query: '', referrer: `https://www.google.com/search?q=${encodeURIComponent(pick(rng, SEARCH_TERMS))}` }),
+    make: (rng) => ({
+      query: '',
+      referrer: `https://www.google.com/search?q=${encodeURIComponent(pick(rng, SEARCH_TERMS))}`,
+    }),
   },
-  { weight: 4, make: (rng) => ({ query: '', referrer: `https://www.bing.com/search?q=${encodeURIComponent(pick(rng, SEARCH_TERMS))}` }) },
+  {
+    weight: 4,
+    make: (rng) => ({
+      query: '',
+      referrer: `https://www.bing.com/search?q=${encodeURIComponent(pick(rng, SEARCH_TERMS))}`,
+    }),
+  },
   { weight: 2, make: () => ({ query: '', referrer: 'https://duckduckgo.com/' }) },
   {
     weight: 10,
@@ -107,9 +129,27 @@ const ARRIVALS: Arrival[] = [
   { weight: 3, make: () => ({ query: '?utm_source=chatgpt.com', referrer: 'https://chatgpt.com/' }) },
   { weight: 1, make: () => ({ query: '', referrer: 'https://www.perplexity.ai/' }) },
   { weight: 3, make: () => ({ query: '', referrer: 'https://news.ycombinator.com/' }) },
-  { weight: 3, make: (rng) => ({ query: '', referrer: `https://${pick(rng, ['outdoorgearlab.com', 'rei.com', 'switchbacktravel.com'])}/reviews` }) },
-  { weight: 2, make: (rng) => ({ query: `?utm_source=partner&utm_medium=affiliate&irclickid=${token(rng, 20)}`, referrer: null }) },
-  { weight: 1, make: () => ({ query: '?utm_source=youtube&utm_medium=video&utm_campaign=gear_review', referrer: 'https://www.youtube.com/' }) },
+  {
+    weight: 3,
+    make: (rng) => ({
+      query: '',
+      referrer: `https://${pick(rng, ['outdoorgearlab.com', 'rei.com', 'switchbacktravel.com'])}/reviews`,
+    }),
+  },
+  {
+    weight: 2,
+    make: (rng) => ({
+      query: `?utm_source=partner&utm_medium=affiliate&irclickid=${token(rng, 20)}`,
+      referrer: null,
+    }),
+  },
+  {
+    weight: 1,
+    make: () => ({
+      query: '?utm_source=youtube&utm_medium=video&utm_campaign=gear_review',
+      referrer: 'https://www.youtube.com/',
+    }),
+  },
   { weight: 18, make: () => ({ query: '', referrer: null }) },
 ];
 const TOTAL_WEIGHT = ARRIVALS.reduce((sum, arrival) => sum + arrival.weight, 0);
@@ -172,11 +212,24 @@ export function generateEvents(options: GenerateOptions): RawMessage[] {
       let previousUrl: string | null = landing.referrer;
       let at = clock;
       for (let p = 0; p < pages; p++) {
-        const path = p === 0 ? pick(rng, LANDING_PATHS) : pick(rng, ['/shoes', '/jackets', '/products/prod-0' + (10 + Math.floor(rng() * 50)), '/cart', '/sale']);
+        const path =
+          p === 0
+            ? pick(rng, LANDING_PATHS)
+            : pick(rng, [
+                '/shoes',
+                '/jackets',
+                '/products/prod-0' + (10 + Math.floor(rng() * 50)),
+                '/cart',
+                '/sale',
+              ]);
         const search = p === 0 ? landing.query : '';
         const url = `https://${site}${path}${search}`;
         const page = { url, path, search, referrer: previousUrl ?? '', title: `Shop: ${path}` };
-        const context = { page, userAgent: 'Mozilla/5.0 (generated)', library: { name: 'analytics.js', version: 'next-1.70.0' } };
+        const context = {
+          page,
+          userAgent: 'Mozilla/5.0 (generated)',
+          library: { name: 'analytics.js', version: 'next-1.70.0' },
+        };
         emit(device, 'page', at, { properties: { ...page }, context });
         if (path.startsWith('/products/') || rng() < 0.3) {
           const product = pick(rng, catalog);
@@ -184,7 +237,11 @@ export function generateEvents(options: GenerateOptions): RawMessage[] {
           emit(device, 'track', at, { event: 'Product Viewed', properties: { ...product }, context });
           if (rng() < 0.25) {
             at += 3_000 + Math.floor(rng() * 10_000);
-            emit(device, 'track', at, { event: 'Product Added', properties: { ...product, quantity: 1 }, context });
+            emit(device, 'track', at, {
+              event: 'Product Added',
+              properties: { ...product, quantity: 1 },
+              context,
+            });
             if (rng() < 0.35) {
               const extra = rng() < 0.3 ? [pick(rng, catalog)] : [];
               const products = [product, ...extra].map((item) => ({ ...item, quantity: 1 }));
@@ -192,7 +249,12 @@ export function generateEvents(options: GenerateOptions): RawMessage[] {
               at += 30_000 + Math.floor(rng() * 60_000);
               emit(device, 'track', at, {
                 event: 'Order Completed',
-                properties: { order_id: `order-${uuid(rng).slice(0, 8)}`, revenue, currency: 'USD', products },
+                properties: {
+                  order_id: `order-${uuid(rng).slice(0, 8)}`,
+                  revenue,
+                  currency: 'USD',
+                  products,
+                },
                 context,
               });
             }
@@ -201,8 +263,16 @@ export function generateEvents(options: GenerateOptions): RawMessage[] {
         if (visitIndex === signupVisit && p === 0 && !signedUp) {
           at += 20_000;
           signedUp = true;
-          emit(device, 'identify', at, { traits: { email, plan: 'free' }, context: { page, library: context.library } });
-          if (usesAlias) emit(device, 'alias', at + 1, { previousId: device, userId, context: { library: context.library } });
+          emit(device, 'identify', at, {
+            traits: { email, plan: 'free' },
+            context: { page, library: context.library },
+          });
+          if (usesAlias)
+            emit(device, 'alias', at + 1, {
+              previousId: device,
+              userId,
+              context: { library: context.library },
+            });
         }
         previousUrl = url;
         at += 20_000 + Math.floor(rng() * 90_000);
@@ -222,7 +292,10 @@ export function generateEvents(options: GenerateOptions): RawMessage[] {
       signedUp = false;
       visit(phone, -1);
       signedUp = true;
-      emit(phone, 'identify', clock, { traits: { email }, context: { library: { name: 'analytics-ios', version: '1.5' } } });
+      emit(phone, 'identify', clock, {
+        traits: { email },
+        context: { library: { name: 'analytics-ios', version: '1.5' } },
+      });
       signedUp = wasSignedUp || signedUp;
       clock = Math.max(saved, clock);
     }

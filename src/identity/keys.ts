@@ -26,7 +26,10 @@ export function parseIdentityKey(value: string): IdentityKey | null {
  * The identity that owns an event's touches and activity: the device (anonymousId) when there is one,
  * else the userId. Sessions are per device, so this is also the key sessions are measured on.
  */
-export function ownerKey(ids: { anonymousId?: string | undefined; userId?: string | undefined }): IdentityKey {
+export function ownerKey(ids: {
+  anonymousId?: string | undefined;
+  userId?: string | undefined;
+}): IdentityKey {
   if (ids.anonymousId) return anonKey(ids.anonymousId);
   if (ids.userId) return userKey(ids.userId);
   throw new Error('message has neither anonymousId nor userId (rejected by the schema)');

@@ -12,7 +12,10 @@ export interface JsonLinesSource {
 
 export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonLinesSource {
   if (path === '-') {
-    return { lines: nonEmpty(createInterface({ input: stdin, crlfDelay: Infinity })), progress: () => ({ read: 0, total: null }) };
+    return {
+      lines: nonEmpty(createInterface({ input: stdin, crlfDelay: Infinity })),
+      progress: () => ({ read: 0, total: null }),
+    };
   }
   const total = statSync(path).size;
   const file = createReadStream(path);
@@ -21,7 +24,10 @@ export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonL
     read += chunk.length;
   });
   const input: Readable = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
-  return { lines: nonEmpty(createInterface({ input, crlfDelay: Infinity })), progress: () => ({ read, total }) };
+  return {
+    lines: nonEmpty(createInterface({ input, crlfDelay: Infinity })),
+    progress: () => ({ read, total }),
+  };
 }
 
 async function* nonEmpty(lines: AsyncIterable<string>): AsyncIterable<string> {

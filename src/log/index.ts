@@ -17,11 +17,16 @@ export interface Logger {
 }
 
 /** A logger writing one JSON object per line to `sink` (console.error by default, which Lambda captures). */
-export function createLogger(level: LogLevel, sink: (line: string) => void = (line) => console.error(line)): Logger {
-  const write = (at: LogLevel) => (event: string, fields: LogFields = {}) => {
-    if (RANK[at] < RANK[level]) return;
-    sink(JSON.stringify({ level: at, event, ...scrub(fields) }));
-  };
+export function createLogger(
+  level: LogLevel,
+  sink: (line: string) => void = (line) => console.error(line),
+): Logger {
+  const write =
+    (at: LogLevel) =>
+    (event: string, fields: LogFields = {}) => {
+      if (RANK[at] < RANK[level]) return;
+      sink(JSON.stringify({ level: at, event, ...scrub(fields) }));
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }
 
@@ -34,7 +39,8 @@ const WRITE_KEY = /("?writeKey"?\s*[:=]\s*"?)[^",\s}]+/gi;
 export function scrub(fields: LogFields): LogFields {
   const clean: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
-    clean[key] = typeof value === 'string' ? value.replace(WRITE_KEY, '$1[redacted]').replace(EMAIL, '[email]') : value;
+    clean[key] =
+      typeof value === 'string' ? value.replace(WRITE_KEY, '$1[redacted]').replace(EMAIL, '[email]') : value;
   }
   return clean;
 }

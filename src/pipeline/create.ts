@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../log';
+import { createPersonalizeIntegration } from '../personalize';
 import { openStore, type AttributionStore } from '../store';
 import { OutboxTraitWriter, SegmentTraitWriter, type TraitWriter } from '../writeback';
 import type { EventTracker, Pipeline, ProfileEnricher } from './process';
@@ -23,13 +24,21 @@ export async function createPipeline(config: Config, overrides: PipelineOverride
     (config.segment.writeKey
       ? new SegmentTraitWriter({ writeKey: config.segment.writeKey, host: config.segment.host, log })
       : new OutboxTraitWriter(config.segment.outboxPath));
+  const clock = overrides.clock ?? (() => new Date());
+  // Personalize tracker when PERSONALIZE_TRACKING_ID is set; recommendations from Personalize, or the
+  // local fallback when no campaign/recommender is configured (src/personalize/integration.ts).
+  const personalize = createPersonalizeIntegration(config.personalize, { store, log, clock });
   return {
     store,
     writer,
-    tracker: overrides.tracker,
-    enrichers: overrides.enrichers ?? [],
-    settings: { classifier: config.classifier, attribution: config.attribution, traitPreset: config.traitPreset },
-    clock: overrides.clock ?? (() => new Date()),
+    tracker: overrides.tracker ?? personalize.tracker,
+    enrichers: overrides.enrichers ?? personalize.enrichers,
+    settings: {
+      classifier: config.classifier,
+      attribution: config.attribution,
+      traitPreset: config.traitPreset,
+    },
+    clock,
     log,
   };
 }

@@ -22,4 +22,3 @@ export function isOwnWriteBack(message: SegmentMessage): boolean {
   const keys = Object.keys(message.traits ?? {});
   return keys.length > 0 && keys.every((key) => OWN_TRAIT_PREFIXES.some((prefix) => key.startsWith(prefix)));
 }
-

@@ -22,7 +22,10 @@ import { isOwnWriteBack } from './loop-guard';
  * RetryableError.
  */
 export interface EventTracker {
-  track(messages: readonly SegmentMessage[], timeoutMs: number): Promise<{ rejected: Array<{ messageId: string; reason: string }> }>;
+  track(
+    messages: readonly SegmentMessage[],
+    timeoutMs: number,
+  ): Promise<{ rejected: Array<{ messageId: string; reason: string }> }>;
 }
 
 /** Adds traits to a profile's write-back (recommendations), given the messages that touched it. */
@@ -63,7 +66,15 @@ export interface BatchReport {
 }
 
 export function emptyReport(): BatchReport {
-  return { received: 0, processed: 0, duplicates: 0, ignored: 0, deadLettered: 0, touches: 0, identifyCalls: 0 };
+  return {
+    received: 0,
+    processed: 0,
+    duplicates: 0,
+    ignored: 0,
+    deadLettered: 0,
+    touches: 0,
+    identifyCalls: 0,
+  };
 }
 
 const MINUTE_MS = 60_000;
@@ -130,7 +141,11 @@ export async function processBatch(
 }
 
 /** Step 2 for one message; returns the identity whose profile may have changed. */
-async function applyMessage(pipeline: Pipeline, message: SegmentMessage, report: BatchReport): Promise<IdentityKey | null> {
+async function applyMessage(
+  pipeline: Pipeline,
+  message: SegmentMessage,
+  report: BatchReport,
+): Promise<IdentityKey | null> {
   const { store, settings } = pipeline;
   if (message.type === 'delete') {
     const profile = await resolveProfile(userKey(message.userId as string), store);
@@ -162,7 +177,12 @@ async function applyMessage(pipeline: Pipeline, message: SegmentMessage, report:
     const touch = toTouch(message, owner, candidate);
     const continuesSession =
       touch.direct &&
-      (await store.hasActivityBetween(owner, new Date(atMs - sessionMs).toISOString(), at, message.messageId));
+      (await store.hasActivityBetween(
+        owner,
+        new Date(atMs - sessionMs).toISOString(),
+        at,
+        message.messageId,
+      ));
     if (!continuesSession) {
       await store.putTouch(touch);
       report.touches++;
@@ -216,13 +236,22 @@ async function writeBackProfiles(
     const state = await store.getProfileState(profile.target);
     const traits = attributionTraits(attribution, settings.traitPreset);
     for (const enricher of pipeline.enrichers ?? []) {
-      Object.assign(traits, await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }));
+      Object.assign(
+        traits,
+        await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }),
+      );
     }
     const changed = changedTraits(traits, state?.writtenTraits ?? null);
     if (!changed) continue;
     const messageIds = messages.map((message) => message.messageId);
-    const timestamp = newest ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
-    const call = { target: profile.target, traits: changed, messageId: writeBackMessageId(profile.target, messageIds, changed), timestamp };
+    const timestamp =
+      newest ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
+    const call = {
+      target: profile.target,
+      traits: changed,
+      messageId: writeBackMessageId(profile.target, messageIds, changed),
+      timestamp,
+    };
     writer.identify(call);
     calls.push({ call, full: { ...(state?.writtenTraits ?? {}), ...traits } });
   }
@@ -238,12 +267,21 @@ async function writeBackProfiles(
   }
 }
 
-async function deadLetter(pipeline: Pipeline, messageId: string | null, reason: string, raw: unknown): Promise<void> {
-  await pipeline.store.addDeadLetter({ at: pipeline.clock().toISOString(), messageId, reason, payload: redact(raw) });
+async function deadLetter(
+  pipeline: Pipeline,
+  messageId: string | null,
+  reason: string,
+  raw: unknown,
+): Promise<void> {
+  await pipeline.store.addDeadLetter({
+    at: pipeline.clock().toISOString(),
+    messageId,
+    reason,
+    payload: redact(raw),
+  });
   pipeline.log.warn('message_dead_lettered', { messageId, reason });
 }
 
 function remaining(deadlineAt: number): number {
   return Math.max(0, deadlineAt - Date.now());
 }
-

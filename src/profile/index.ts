@@ -1,4 +1,11 @@
-import { attributionTraits, compareTouches, computeAttribution, type Attribution, type Touch, type Traits } from '../attribution';
+import {
+  attributionTraits,
+  compareTouches,
+  computeAttribution,
+  type Attribution,
+  type Touch,
+  type Traits,
+} from '../attribution';
 import { anonKey, resolveProfile, userKey, type IdentityKey } from '../identity';
 import type { PipelineSettings } from '../pipeline';
 import type { AttributionStore, ProfileState } from '../store';

@@ -20,7 +20,9 @@ export async function replayLines(
   const total = emptyReport();
   for await (const chunk of chunked(lines, options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
     const parsed = chunk.flatMap((line) => parseEnvelope(line));
-    const report = await pipeline.store.batch(() => processBatch(pipeline, parsed, Date.now() + CHUNK_BUDGET_MS));
+    const report = await pipeline.store.batch(() =>
+      processBatch(pipeline, parsed, Date.now() + CHUNK_BUDGET_MS),
+    );
     addReport(total, report);
     options.onChunk?.(total);
   }

@@ -60,22 +60,23 @@ type Item = Record<string, unknown>;
  * What an AWS error means for the event being processed, keyed by exception name (or Node error code for
  * network failures). Anything else is rethrown as it is.
  */
-export const AWS_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'missing-table' | 'permission'>> = Object.freeze({
-  ProvisionedThroughputExceededException: 'retryable',
-  ThrottlingException: 'retryable',
-  RequestLimitExceeded: 'retryable',
-  InternalServerError: 'retryable',
-  ServiceUnavailable: 'retryable',
-  TimeoutError: 'retryable',
-  ECONNRESET: 'retryable',
-  ECONNREFUSED: 'retryable',
-  ETIMEDOUT: 'retryable',
-  EPIPE: 'retryable',
-  EAI_AGAIN: 'retryable',
-  ResourceNotFoundException: 'missing-table',
-  AccessDeniedException: 'permission',
-  UnrecognizedClientException: 'permission',
-});
+export const AWS_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'missing-table' | 'permission'>> =
+  Object.freeze({
+    ProvisionedThroughputExceededException: 'retryable',
+    ThrottlingException: 'retryable',
+    RequestLimitExceeded: 'retryable',
+    InternalServerError: 'retryable',
+    ServiceUnavailable: 'retryable',
+    TimeoutError: 'retryable',
+    ECONNRESET: 'retryable',
+    ECONNREFUSED: 'retryable',
+    ETIMEDOUT: 'retryable',
+    EPIPE: 'retryable',
+    EAI_AGAIN: 'retryable',
+    ResourceNotFoundException: 'missing-table',
+    AccessDeniedException: 'permission',
+    UnrecognizedClientException: 'permission',
+  });
 
 /**
  * Maps an error thrown by the AWS SDK to touchpoint's error family: transient failures become
@@ -89,7 +90,9 @@ export function mapDynamoDbError(error: unknown, table: string, operation: strin
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const what = `DynamoDB ${operation} on table "${table}"`;
   if (kind === 'retryable' || (kind === undefined && status !== undefined && status >= 500)) {
-    return new RetryableError(`${what} failed transiently (${error.name}): ${error.message}`, { cause: error });
+    return new RetryableError(`${what} failed transiently (${error.name}): ${error.message}`, {
+      cause: error,
+    });
   }
   if (kind === 'missing-table') {
     return new ConfigurationError(
@@ -98,9 +101,12 @@ export function mapDynamoDbError(error: unknown, table: string, operation: strin
     );
   }
   if (kind === 'permission') {
-    return new ConfigurationError(`${what} was denied (${error.name}); grant the function's role access to the table`, {
-      cause: error,
-    });
+    return new ConfigurationError(
+      `${what} was denied (${error.name}); grant the function's role access to the table`,
+      {
+        cause: error,
+      },
+    );
   }
   return error;
 }
@@ -111,7 +117,11 @@ export function createDocumentClient(client?: DynamoDBClient): DynamoDBDocumentC
     client ??
     new DynamoDBClient({
       maxAttempts: MAX_ATTEMPTS,
-      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+      requestHandler: {
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        connectionTimeout: REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
     });
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
@@ -120,7 +130,10 @@ export function createDocumentClient(client?: DynamoDBClient): DynamoDBDocumentC
  * Opens the store on an existing table (the handler never creates tables: `touchpoint setup` or
  * template.yaml does). Nothing is sent until the first call, so a cold start pays no round trip.
  */
-export async function openDynamoDbStore(table: string, client?: DynamoDBDocumentClient): Promise<DynamoDbStore> {
+export async function openDynamoDbStore(
+  table: string,
+  client?: DynamoDBDocumentClient,
+): Promise<DynamoDbStore> {
   return new DynamoDbStore(table, client ?? createDocumentClient(), { ownsClient: client === undefined });
 }
 
@@ -170,7 +183,12 @@ export class DynamoDbStore implements AttributionStore {
     await this.put({ pk: ownerPk(ownerKey), sk: `ACT#${timestamp}#${messageId}`, ts: timestamp, messageId });
   }
 
-  async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
+  async hasActivityBetween(
+    ownerKey: IdentityKey,
+    from: string,
+    to: string,
+    exceptMessageId: string,
+  ): Promise<boolean> {
     let found = false;
     await this.query(
       {
@@ -222,7 +240,11 @@ export class DynamoDbStore implements AttributionStore {
     await this.query(
       {
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': ownerPk(ownerKey), ':lo': `TOUCH#${after}`, ':hi': `TOUCH#${until}$` },
+        ExpressionAttributeValues: {
+          ':pk': ownerPk(ownerKey),
+          ':lo': `TOUCH#${after}`,
+          ':hi': `TOUCH#${until}$`,
+        },
       },
       (item) => {
         const ts = String(item.ts);
@@ -281,7 +303,14 @@ export class DynamoDbStore implements AttributionStore {
           this.client.send(
             new PutCommand({
               TableName: this.table,
-              Item: { pk: linksPk(from), sk: `LINK#${to}`, from, to, primary: link.primary, ts: link.timestamp },
+              Item: {
+                pk: linksPk(from),
+                sk: `LINK#${to}`,
+                from,
+                to,
+                primary: link.primary,
+                ts: link.timestamp,
+              },
               ConditionExpression: 'attribute_not_exists(pk) OR #ts > :ts',
               ExpressionAttributeNames: { '#ts': 'ts' },
               ExpressionAttributeValues: { ':ts': link.timestamp },
@@ -321,10 +350,13 @@ export class DynamoDbStore implements AttributionStore {
     const item = await this.get(profileKey(target));
     if (!item) return null;
     return {
-      writtenTraits: typeof item.writtenTraits === 'string' ? (JSON.parse(item.writtenTraits) as Traits) : null,
+      writtenTraits:
+        typeof item.writtenTraits === 'string' ? (JSON.parse(item.writtenTraits) as Traits) : null,
       writtenAt: typeof item.writtenAt === 'string' ? item.writtenAt : null,
       recommendations:
-        typeof item.recommendations === 'string' ? (JSON.parse(item.recommendations) as CachedRecommendations) : null,
+        typeof item.recommendations === 'string'
+          ? (JSON.parse(item.recommendations) as CachedRecommendations)
+          : null,
     };
   }
 
@@ -383,7 +415,11 @@ export class DynamoDbStore implements AttributionStore {
       return false;
     };
     for (const key of keys) {
-      await this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ownerPk(key) } }, collect, true);
+      await this.query(
+        { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': ownerPk(key) } },
+        collect,
+        true,
+      );
       await this.query(
         { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': linksPk(key) } },
         (item) => {
@@ -438,10 +474,19 @@ export class DynamoDbStore implements AttributionStore {
     await this.send('PutItem', () => this.client.send(new PutCommand({ TableName: this.table, Item: item })));
   }
 
-  private async update(key: { pk: string; sk: string }, expression: string, values: Record<string, unknown>): Promise<void> {
+  private async update(
+    key: { pk: string; sk: string },
+    expression: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
     await this.send('UpdateItem', () =>
       this.client.send(
-        new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: expression, ExpressionAttributeValues: values }),
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: expression,
+          ExpressionAttributeValues: values,
+        }),
       ),
     );
   }
@@ -459,7 +504,12 @@ export class DynamoDbStore implements AttributionStore {
     do {
       const page = await this.send('Query', () =>
         this.client.send(
-          new QueryCommand({ ...input, TableName: this.table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+          new QueryCommand({
+            ...input,
+            TableName: this.table,
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
         ),
       );
       for (const item of page.Items ?? []) {
@@ -471,14 +521,18 @@ export class DynamoDbStore implements AttributionStore {
 
   /** Deletes items in BatchWriteItem chunks of 25, retrying what DynamoDB left unprocessed. */
   private async deleteAll(keys: ReadonlyArray<{ pk: unknown; sk: unknown }>): Promise<void> {
-    const unique = [...new Map(keys.map((key) => [`${String(key.pk)}\u0000${String(key.sk)}`, key])).values()];
+    const unique = [
+      ...new Map(keys.map((key) => [`${String(key.pk)}\u0000${String(key.sk)}`, key])).values(),
+    ];
     for (let i = 0; i < unique.length; i += BATCH_SIZE) {
       let requests: Array<{ DeleteRequest: { Key: Record<string, unknown> } }> = unique
         .slice(i, i + BATCH_SIZE)
         .map((key) => ({ DeleteRequest: { Key: key } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > BATCH_RETRIES) {
-          throw new RetryableError(`DynamoDB kept ${requests.length} deletes unprocessed on table "${this.table}"`);
+          throw new RetryableError(
+            `DynamoDB kept ${requests.length} deletes unprocessed on table "${this.table}"`,
+          );
         }
         if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));
         const batch = requests;
@@ -519,19 +573,24 @@ export async function createTable(client: DynamoDBClient, table: string): Promis
       }),
     );
   } catch (error) {
-    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw mapDynamoDbError(error, table, 'CreateTable');
+    if (!(error instanceof Error && error.name === 'ResourceInUseException'))
+      throw mapDynamoDbError(error, table, 'CreateTable');
   }
   for (let attempt = 0; ; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
     if (Table?.TableStatus === 'ACTIVE') break;
-    if (attempt >= DESCRIBE_ATTEMPTS) throw new RetryableError(`table "${table}" is still ${Table?.TableStatus ?? 'unknown'}`);
+    if (attempt >= DESCRIBE_ATTEMPTS)
+      throw new RetryableError(`table "${table}" is still ${Table?.TableStatus ?? 'unknown'}`);
     await delay(DESCRIBE_INTERVAL_MS);
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status === 'ENABLED' || status === 'ENABLING') return;
   await client.send(
-    new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }),
+    new UpdateTimeToLiveCommand({
+      TableName: table,
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    }),
   );
 }
 

@@ -33,7 +33,12 @@ export class MemoryStore implements AttributionStore {
     getOrCreate(this.activity, ownerKey, () => new Map<string, string>()).set(messageId, timestamp);
   }
 
-  async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
+  async hasActivityBetween(
+    ownerKey: IdentityKey,
+    from: string,
+    to: string,
+    exceptMessageId: string,
+  ): Promise<boolean> {
     for (const [messageId, timestamp] of this.activity.get(ownerKey) ?? []) {
       if (messageId !== exceptMessageId && timestamp >= from && timestamp < to) return true;
     }
@@ -51,7 +56,9 @@ export class MemoryStore implements AttributionStore {
   }
 
   async putTouch(touch: Touch): Promise<void> {
-    getOrCreate(this.touches, touch.ownerKey, () => new Map<string, Touch>()).set(touch.messageId, { ...touch });
+    getOrCreate(this.touches, touch.ownerKey, () => new Map<string, Touch>()).set(touch.messageId, {
+      ...touch,
+    });
   }
 
   async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {

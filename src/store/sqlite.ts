@@ -40,9 +40,12 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
   try {
     Database = (await import('better-sqlite3')).default;
   } catch (error) {
-    throw new Error('the SQLite store needs the native module better-sqlite3; run `npm ci` (it builds from source)', {
-      cause: error,
-    });
+    throw new Error(
+      'the SQLite store needs the native module better-sqlite3; run `npm ci` (it builds from source)',
+      {
+        cause: error,
+      },
+    );
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   return new SqliteStore(new Database(path));
@@ -63,13 +66,17 @@ export class SqliteStore implements AttributionStore {
     db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     this.sql = {
-      getSteps: db.prepare<[string], { step: MessageStep }>('SELECT step FROM message_steps WHERE message_id = ? ORDER BY step'),
+      getSteps: db.prepare<[string], { step: MessageStep }>(
+        'SELECT step FROM message_steps WHERE message_id = ? ORDER BY step',
+      ),
       markStep: db.prepare('INSERT OR IGNORE INTO message_steps (message_id, step) VALUES (?, ?)'),
       recordActivity: db.prepare('INSERT OR IGNORE INTO activity (owner, ts, message_id) VALUES (?, ?, ?)'),
       hasActivity: db.prepare<[string, string, string, string], { found: number }>(
         'SELECT 1 AS found FROM activity WHERE owner = ? AND ts >= ? AND ts < ? AND message_id <> ? LIMIT 1',
       ),
-      newestActivity: db.prepare<[string], { ts: string | null }>('SELECT max(ts) AS ts FROM activity WHERE owner = ?'),
+      newestActivity: db.prepare<[string], { ts: string | null }>(
+        'SELECT max(ts) AS ts FROM activity WHERE owner = ?',
+      ),
       putTouch: db.prepare(
         'INSERT OR REPLACE INTO touches (owner, message_id, ts, direct, touch) VALUES (@owner, @messageId, @ts, @direct, @touch)',
       ),
@@ -95,7 +102,9 @@ export class SqliteStore implements AttributionStore {
         `INSERT INTO profiles (target, recommendations) VALUES (?, ?)
          ON CONFLICT (target) DO UPDATE SET recommendations = excluded.recommendations`,
       ),
-      addDeadLetter: db.prepare('INSERT INTO dead_letters (at, message_id, reason, payload) VALUES (?, ?, ?, ?)'),
+      addDeadLetter: db.prepare(
+        'INSERT INTO dead_letters (at, message_id, reason, payload) VALUES (?, ?, ?, ?)',
+      ),
       listDeadLetters: db.prepare<
         [number],
         { at: string; message_id: string | null; reason: string; payload: string | null }
@@ -120,7 +129,12 @@ export class SqliteStore implements AttributionStore {
     this.sql.recordActivity.run(ownerKey, timestamp, messageId);
   }
 
-  async hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean> {
+  async hasActivityBetween(
+    ownerKey: IdentityKey,
+    from: string,
+    to: string,
+    exceptMessageId: string,
+  ): Promise<boolean> {
     return this.sql.hasActivity.get(ownerKey, from, to, exceptMessageId) !== undefined;
   }
 
@@ -179,7 +193,9 @@ export class SqliteStore implements AttributionStore {
     return {
       writtenTraits: row.written_traits ? (JSON.parse(row.written_traits) as Traits) : null,
       writtenAt: row.written_at,
-      recommendations: row.recommendations ? (JSON.parse(row.recommendations) as CachedRecommendations) : null,
+      recommendations: row.recommendations
+        ? (JSON.parse(row.recommendations) as CachedRecommendations)
+        : null,
     };
   }
 
@@ -192,7 +208,12 @@ export class SqliteStore implements AttributionStore {
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {
-    this.sql.addDeadLetter.run(entry.at, entry.messageId, entry.reason, JSON.stringify(entry.payload ?? null));
+    this.sql.addDeadLetter.run(
+      entry.at,
+      entry.messageId,
+      entry.reason,
+      JSON.stringify(entry.payload ?? null),
+    );
   }
 
   async listDeadLetters(limit: number): Promise<DeadLetter[]> {
@@ -225,6 +246,7 @@ export class SqliteStore implements AttributionStore {
       return result;
     } catch (error) {
       this.db.exec('ROLLBACK');
+      this.linked.clear(); // links written in the rolled-back transaction are gone
       throw error;
     }
   }
@@ -237,7 +259,9 @@ export class SqliteStore implements AttributionStore {
 function migrate(db: BetterSqlite3.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`store schema version ${current} is newer than this touchpoint (${MIGRATIONS.length}); upgrade`);
+    throw new Error(
+      `store schema version ${current} is newer than this touchpoint (${MIGRATIONS.length}); upgrade`,
+    );
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {

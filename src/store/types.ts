@@ -54,7 +54,12 @@ export interface AttributionStore extends LinkReader {
   /** Records that `ownerKey` had an event at `timestamp` (idempotent by messageId). */
   recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void>;
   /** True when `ownerKey` has an event in [from, to) other than `exceptMessageId`. */
-  hasActivityBetween(ownerKey: IdentityKey, from: string, to: string, exceptMessageId: string): Promise<boolean>;
+  hasActivityBetween(
+    ownerKey: IdentityKey,
+    from: string,
+    to: string,
+    exceptMessageId: string,
+  ): Promise<boolean>;
   /** The newest event timestamp over the given ids, or null. */
   newestActivity(keys: readonly IdentityKey[]): Promise<string | null>;
 

@@ -15,7 +15,9 @@ export class OutboxTraitWriter implements TraitWriter {
 
   async flush(): Promise<{ rejected: IdentifyCall[] }> {
     if (this.queue.length === 0) return { rejected: [] };
-    const lines = this.queue.map((call) => JSON.stringify({ type: 'identify', ...identifyParams(call) })).join('\n');
+    const lines = this.queue
+      .map((call) => JSON.stringify({ type: 'identify', ...identifyParams(call) }))
+      .join('\n');
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, lines + '\n');
     this.queue = [];

@@ -29,9 +29,17 @@ export function identifyParams(call: IdentifyCall) {
  * A write-back messageId: the same target, triggering messages and traits always give the same id
  * (<= 100 chars, as Segment requires), so a redelivered event's retry is deduplicated by Segment.
  */
-export function writeBackMessageId(target: IdentityKey, triggeringMessageIds: readonly string[], traits: Traits): string {
+export function writeBackMessageId(
+  target: IdentityKey,
+  triggeringMessageIds: readonly string[],
+  traits: Traits,
+): string {
   const hash = createHash('sha256');
-  hash.update(target).update('\n').update([...triggeringMessageIds].sort().join(',')).update('\n');
+  hash
+    .update(target)
+    .update('\n')
+    .update([...triggeringMessageIds].sort().join(','))
+    .update('\n');
   hash.update(JSON.stringify(Object.entries(traits).sort(([a], [b]) => (a < b ? -1 : 1))));
   return `touchpoint-${hash.digest('hex').slice(0, 40)}`;
 }

@@ -44,15 +44,18 @@ export class SegmentTraitWriter implements TraitWriter {
       httpRequestTimeout: Math.max(100, Math.floor(budget / 2)),
       maxTotalBackoffDuration: Math.max(1, Math.floor(budget / 1000)),
     });
-    analytics.on('error', () => {
-      /* per-call callbacks below carry the failure; this listener keeps the emitter from throwing */
-    });
+    // Outcomes come from the emitter, not per-call callbacks: analytics-core delays every callback to
+    // 300 ms after dispatch (a legacy browser behaviour), which would cost each invocation 300 ms.
+    const settle = new Map<string, (error: unknown) => void>();
     const outcomes = calls.map(
-      (call) =>
-        new Promise<unknown>((resolve) => {
-          analytics.identify(identifyParams(call), (error) => resolve(error ?? null));
-        }),
+      (call) => new Promise<unknown>((resolve) => settle.set(call.messageId, resolve)),
     );
+    analytics.on('identify', (ctx) => settle.get(ctx.event.messageId ?? '')?.(null));
+    analytics.on('error', (error) => {
+      const messageId = (error as { ctx?: { event?: { messageId?: string } } }).ctx?.event?.messageId;
+      if (messageId) settle.get(messageId)?.(error.reason ?? error);
+    });
+    for (const call of calls) analytics.identify(identifyParams(call));
     const timedOut = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
@@ -62,7 +65,9 @@ export class SegmentTraitWriter implements TraitWriter {
     clearTimeout(timer);
     void analytics.closeAndFlush({ timeout: 1 }).catch(() => undefined);
     if (settled === timedOut) {
-      throw new RetryableError(`Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`);
+      throw new RetryableError(
+        `Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`,
+      );
     }
     const rejected: IdentifyCall[] = [];
     let transient: unknown = null;

@@ -2,7 +2,12 @@ import { computeAttribution, type Touch } from '../../src/attribution';
 
 const options = { lookbackDays: 90, sessionTimeoutMinutes: 30 };
 
-function touch(messageId: string, timestamp: string, channel: Touch['channel'], extra: Partial<Touch> = {}): Touch {
+function touch(
+  messageId: string,
+  timestamp: string,
+  channel: Touch['channel'],
+  extra: Partial<Touch> = {},
+): Touch {
   return {
     ownerKey: 'anon:a1',
     messageId,
@@ -85,6 +90,11 @@ describe('computeAttribution', () => {
   });
 
   it('returns nulls for a profile without touches', () => {
-    expect(computeAttribution([], null, options)).toEqual({ first: null, firstNonDirect: null, last: null, touchCount: 0 });
+    expect(computeAttribution([], null, options)).toEqual({
+      first: null,
+      firstNonDirect: null,
+      last: null,
+      touchCount: 0,
+    });
   });
 });

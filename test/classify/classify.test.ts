@@ -61,8 +61,14 @@ describe('classify', () => {
     const options = { ...toOptions(corpus[0]!), explain: true };
 
     const autoTag = classify({ pageUrl: 'https://example.com/?gclid=1&utm_source=x&utm_medium=y' }, options);
-    const internal = classify({ pageUrl: 'https://example.com/', referrer: 'https://blog.example.com/' }, options);
-    const search = classify({ pageUrl: 'https://example.com/', referrer: 'https://www.bing.com/search?q=x' }, options);
+    const internal = classify(
+      { pageUrl: 'https://example.com/', referrer: 'https://blog.example.com/' },
+      options,
+    );
+    const search = classify(
+      { pageUrl: 'https://example.com/', referrer: 'https://www.bing.com/search?q=x' },
+      options,
+    );
 
     expect(autoTag.explain?.source).toBe('gclid present: google auto-tagging beats UTMs (spec 4.1)');
     expect(autoTag.explain?.channel).toBe('decision table row 5 Paid Search (spec 6: google / cpc)');

@@ -40,7 +40,10 @@ describe('matchReferrerRule', () => {
   });
 
   it('prefers the most specific rule: host+path, then the longer match', () => {
-    expect(ruleFor('bing.com', '/images/search')).toMatchObject({ source: 'bing', pattern: 'host+path bing.com/images/search' });
+    expect(ruleFor('bing.com', '/images/search')).toMatchObject({
+      source: 'bing',
+      pattern: 'host+path bing.com/images/search',
+    });
     expect(ruleFor('bing.com', '/chat')).toMatchObject({ source: 'copilot', kind: 'ai' });
     expect(ruleFor('bing.com', '/chatter')).toMatchObject({ source: 'bing', kind: 'search' });
     expect(ruleFor('gemini.google.com')).toMatchObject({ source: 'gemini', kind: 'ai' });

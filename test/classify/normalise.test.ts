@@ -55,7 +55,9 @@ describe('normaliseLanding', () => {
   });
 
   it('exposes the query inside a hash route', () => {
-    expect(normaliseLanding('https://example.com/#/signup?utm_source=x', null).fragmentQuery).toBe('utm_source=x');
+    expect(normaliseLanding('https://example.com/#/signup?utm_source=x', null).fragmentQuery).toBe(
+      'utm_source=x',
+    );
     expect(normaliseLanding('https://example.com/#section', null).fragmentQuery).toBe('');
   });
 
@@ -70,12 +72,19 @@ describe('normaliseLanding', () => {
 });
 
 describe('normaliseReferrer', () => {
-  it.each(['', '   ', 'null', 'undefined', 'about:blank', 'About:Blank', 'DIRECT', 'http://localhost:3000/', 'file:///tmp/a.html'])(
-    'treats %j as absent',
-    (referrer) => {
-      expect(normaliseReferrer(referrer)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '   ',
+    'null',
+    'undefined',
+    'about:blank',
+    'About:Blank',
+    'DIRECT',
+    'http://localhost:3000/',
+    'file:///tmp/a.html',
+  ])('treats %j as absent', (referrer) => {
+    expect(normaliseReferrer(referrer)).toBeNull();
+  });
 
   it('treats null and undefined as absent', () => {
     expect(normaliseReferrer(null)).toBeNull();
@@ -112,7 +121,9 @@ describe('normaliseReferrer', () => {
       app: true,
       innerHost: null,
     });
-    expect(normaliseReferrer('android-app://com.example.browser/https/www.news.example.org/a/b')).toMatchObject({
+    expect(
+      normaliseReferrer('android-app://com.example.browser/https/www.news.example.org/a/b'),
+    ).toMatchObject({
       host: 'com.example.browser',
       innerHost: 'news.example.org',
       path: '/a/b',

@@ -1,11 +1,16 @@
 import { compiledOptions, compileOptions, hostInList } from '../../src/classify/options';
 import { DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from '../../src/classify/types';
 
-const options = (overrides: Partial<ClassifierOptions>): ClassifierOptions => ({ ...DEFAULT_CLASSIFIER_OPTIONS, ...overrides });
+const options = (overrides: Partial<ClassifierOptions>): ClassifierOptions => ({
+  ...DEFAULT_CLASSIFIER_OPTIONS,
+  ...overrides,
+});
 
 describe('compileOptions', () => {
   it('normalises own domains given as URLs or www hosts', () => {
-    const compiled = compileOptions(options({ ownDomains: ['https://www.Sister.com/shop', 'checkout.partner.net'] }));
+    const compiled = compileOptions(
+      options({ ownDomains: ['https://www.Sister.com/shop', 'checkout.partner.net'] }),
+    );
 
     expect([...compiled.ownHosts]).toEqual(['sister.com', 'checkout.partner.net']);
   });
@@ -21,16 +26,24 @@ describe('compileOptions', () => {
 
   it('lets a configured click id replace a default one and reads its parameter', () => {
     const compiled = compileOptions(
-      options({ clickIds: { MSCLKID: { source: 'Microsoft', medium: 'CPC' }, zclid: { source: 'z', medium: 'cpc' } } }),
+      options({
+        clickIds: { MSCLKID: { source: 'Microsoft', medium: 'CPC' }, zclid: { source: 'z', medium: 'cpc' } },
+      }),
     );
 
-    expect(compiled.clickIds.find((rule) => rule.param === 'msclkid')).toEqual({ param: 'msclkid', source: 'microsoft', medium: 'cpc' });
+    expect(compiled.clickIds.find((rule) => rule.param === 'msclkid')).toEqual({
+      param: 'msclkid',
+      source: 'microsoft',
+      medium: 'cpc',
+    });
     expect(compiled.clickIds.at(-1)).toEqual({ param: 'zclid', source: 'z', medium: 'cpc' });
     expect(compiled.wantedParams.has('zclid')).toBe(true);
   });
 
   it('lower-cases source aliases', () => {
-    expect(compileOptions(options({ sourceAliases: { 'FB': 'Facebook' } })).sourceAliases.get('fb')).toBe('facebook');
+    expect(compileOptions(options({ sourceAliases: { FB: 'Facebook' } })).sourceAliases.get('fb')).toBe(
+      'facebook',
+    );
   });
 });
 

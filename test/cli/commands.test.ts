@@ -16,7 +16,8 @@ describe('touchpoint CLI', () => {
   it('lists its commands', async () => {
     const { code, stdout } = await runTouchpoint(['help']);
     expect(code).toBe(0);
-    for (const name of ['demo', 'replay', 'profile', 'classify', 'generate', 'dead-letters']) expect(stdout).toContain(name);
+    for (const name of ['demo', 'replay', 'profile', 'classify', 'generate', 'dead-letters'])
+      expect(stdout).toContain(name);
   });
 
   it('exits 2 on an unknown command', async () => {
@@ -31,17 +32,40 @@ describe('touchpoint CLI', () => {
 
   it('classifies JSON lines from stdin, with --explain on request', async () => {
     const stdin = [
-      JSON.stringify({ page_url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email', referrer: '' }),
+      JSON.stringify({
+        page_url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email',
+        referrer: '',
+      }),
       JSON.stringify({ page_url: 'https://shop.example.com/', referrer: 'https://www.google.com/' }),
     ].join('\n');
     const plain = await runTouchpoint(['classify'], { stdin });
-    const lines = plain.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = plain.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual([
       expect.objectContaining({ channel: 'Email', source: 'newsletter', medium: 'email' }),
-      expect.objectContaining({ channel: 'Organic Search', source: 'google', medium: 'organic', referrer_host: 'google.com' }),
+      expect.objectContaining({
+        channel: 'Organic Search',
+        source: 'google',
+        medium: 'organic',
+        referrer_host: 'google.com',
+      }),
     ]);
     expect(Object.keys(lines[0]!).sort()).toEqual(
-      ['campaign', 'channel', 'click_id', 'content', 'internal', 'landing_page', 'medium', 'referrer_host', 'search_term', 'source', 'term'].sort(),
+      [
+        'campaign',
+        'channel',
+        'click_id',
+        'content',
+        'internal',
+        'landing_page',
+        'medium',
+        'referrer_host',
+        'search_term',
+        'source',
+        'term',
+      ].sort(),
     );
     const explained = await runTouchpoint(['classify', '--explain'], { stdin });
     expect(JSON.parse(explained.stdout.split('\n')[0]!)).toHaveProperty('explain.channel');
@@ -50,9 +74,19 @@ describe('touchpoint CLI', () => {
   it('replays a JSONL file, then shows the profile it built', async () => {
     const file = join(dir, 'events.jsonl');
     const events = [
-      pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: 'https://shop.example.com/', referrer: 'https://www.google.com/' }),
+      pageEvent({
+        anonymousId: 'a1',
+        at: '2026-03-01T10:00:00Z',
+        url: 'https://shop.example.com/',
+        referrer: 'https://www.google.com/',
+      }),
       identifyEvent({ anonymousId: 'a1', userId: 'u1', at: '2026-03-01T10:05:00Z' }),
-      pageEvent({ anonymousId: 'a1', userId: 'u1', at: '2026-03-04T10:00:00Z', url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email' }),
+      pageEvent({
+        anonymousId: 'a1',
+        userId: 'u1',
+        at: '2026-03-04T10:00:00Z',
+        url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email',
+      }),
     ];
     writeFileSync(file, events.map((event) => JSON.stringify(event)).join('\n') + '\n{not json\n');
 
@@ -78,7 +112,10 @@ describe('touchpoint CLI', () => {
     });
 
     const letters = await runTouchpoint(['dead-letters'], { env: env('replay') });
-    expect(JSON.parse(letters.stdout.trim().split('\n')[0]!)).toMatchObject({ reason: 'not JSON', payload: '{not json' });
+    expect(JSON.parse(letters.stdout.trim().split('\n')[0]!)).toMatchObject({
+      reason: 'not JSON',
+      payload: '{not json',
+    });
   });
 
   it('says so when a profile does not exist', async () => {

@@ -15,8 +15,14 @@ describe('loadConfig', () => {
 
   it('parses every store kind', () => {
     expect(loadConfig({ TOUCHPOINT_STORE: 'memory' }).store).toEqual({ kind: 'memory' });
-    expect(loadConfig({ TOUCHPOINT_STORE: 'sqlite:/tmp/x.db' }).store).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
-    expect(loadConfig({ TOUCHPOINT_STORE: 'dynamodb:touchpoint-prod' }).store).toEqual({ kind: 'dynamodb', table: 'touchpoint-prod' });
+    expect(loadConfig({ TOUCHPOINT_STORE: 'sqlite:/tmp/x.db' }).store).toEqual({
+      kind: 'sqlite',
+      path: '/tmp/x.db',
+    });
+    expect(loadConfig({ TOUCHPOINT_STORE: 'dynamodb:touchpoint-prod' }).store).toEqual({
+      kind: 'dynamodb',
+      table: 'touchpoint-prod',
+    });
   });
 
   it('parses classifier lists and pairs', () => {
@@ -33,14 +39,22 @@ describe('loadConfig', () => {
   });
 
   it('accepts the EU host and strips a trailing slash', () => {
-    expect(loadConfig({ SEGMENT_HOST: 'https://events.eu1.segmentapis.com/' }).segment.host).toBe('https://events.eu1.segmentapis.com');
+    expect(loadConfig({ SEGMENT_HOST: 'https://events.eu1.segmentapis.com/' }).segment.host).toBe(
+      'https://events.eu1.segmentapis.com',
+    );
   });
 
   it('fails fast naming every bad variable and what it is for', () => {
     const load = () =>
-      loadConfig({ TOUCHPOINT_STORE: 'postgres:x', TOUCHPOINT_LOOKBACK_DAYS: 'ninety', TOUCHPOINT_CLICK_IDS: 'obclid=outbrain' });
+      loadConfig({
+        TOUCHPOINT_STORE: 'postgres:x',
+        TOUCHPOINT_LOOKBACK_DAYS: 'ninety',
+        TOUCHPOINT_CLICK_IDS: 'obclid=outbrain',
+      });
     expect(load).toThrow(ConfigurationError);
-    expect(load).toThrow(/TOUCHPOINT_STORE: "postgres:x" is not sqlite:<path>, memory or dynamodb:<table> \(where state lives/);
+    expect(load).toThrow(
+      /TOUCHPOINT_STORE: "postgres:x" is not sqlite:<path>, memory or dynamodb:<table> \(where state lives/,
+    );
     expect(load).toThrow(/TOUCHPOINT_LOOKBACK_DAYS: "ninety" is not a positive number/);
     expect(load).toThrow(/TOUCHPOINT_CLICK_IDS: "obclid=outbrain" is not param=source\/medium/);
   });

@@ -15,7 +15,10 @@ describe('unwrapEnvelope', () => {
 describe('parseMessage', () => {
   it('normalises timestamps to ISO-8601 UTC and ids to trimmed strings', () => {
     const parsed = parseMessage({ ...page, userId: 42, anonymousId: ' a1 ' });
-    expect(parsed).toMatchObject({ kind: 'message', message: { timestamp: '2026-03-01T09:00:00.000Z', userId: '42', anonymousId: 'a1' } });
+    expect(parsed).toMatchObject({
+      kind: 'message',
+      message: { timestamp: '2026-03-01T09:00:00.000Z', userId: '42', anonymousId: 'a1' },
+    });
   });
 
   it('falls back to originalTimestamp, then receivedAt', () => {
@@ -32,7 +35,10 @@ describe('parseMessage', () => {
     [{ ...page, timestamp: 'soon' }, 'timestamp: not a date'],
     [{ type: 'track', messageId: 'm', anonymousId: 'a', timestamp: '2026-01-01T00:00:00Z' }, 'event'],
     [{ type: 'alias', messageId: 'm', userId: 'u', timestamp: '2026-01-01T00:00:00Z' }, 'previousId'],
-    [{ type: 'delete', messageId: 'm', anonymousId: 'a', timestamp: '2026-01-01T00:00:00Z' }, 'delete needs a userId'],
+    [
+      { type: 'delete', messageId: 'm', anonymousId: 'a', timestamp: '2026-01-01T00:00:00Z' },
+      'delete needs a userId',
+    ],
     [{ messageId: 'm' }, 'missing "type"'],
     [[1, 2], 'expected an object, got an array'],
   ])('rejects %j with a reason mentioning %s', (raw, reason) => {
@@ -42,7 +48,11 @@ describe('parseMessage', () => {
   });
 
   it('ignores an unsupported type with a reason instead of rejecting it', () => {
-    expect(parseMessage({ ...page, type: 'subscribe' })).toEqual({ kind: 'ignored', messageId: 'm1', reason: 'unsupported type "subscribe"' });
+    expect(parseMessage({ ...page, type: 'subscribe' })).toEqual({
+      kind: 'ignored',
+      messageId: 'm1',
+      reason: 'unsupported type "subscribe"',
+    });
   });
 
   it('never keeps the writeKey of an invalid message', () => {

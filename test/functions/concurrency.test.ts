@@ -14,14 +14,20 @@ const SITE = 'https://shop.example.com';
 const USER: IdentityKey = 'user:u-concurrent';
 const INVOCATIONS = 50;
 const lambdaContext = { getRemainingTimeInMillis: () => 5000 };
-const config = loadConfig({ TOUCHPOINT_STORE: 'memory', TOUCHPOINT_OWN_DOMAINS: 'shop.example.com', TOUCHPOINT_LOG_LEVEL: 'silent' });
+const config = loadConfig({
+  TOUCHPOINT_STORE: 'memory',
+  TOUCHPOINT_OWN_DOMAINS: 'shop.example.com',
+  TOUCHPOINT_LOG_LEVEL: 'silent',
+});
 
 /** Every identify call any container delivered, in delivery order (as Segment would merge them). */
 class DeliveryLog {
   readonly calls: IdentifyCall[] = [];
 
   traitsOf(target: IdentityKey): Traits {
-    return this.calls.filter((call) => call.target === target).reduce<Traits>((merged, call) => ({ ...merged, ...call.traits }), {});
+    return this.calls
+      .filter((call) => call.target === target)
+      .reduce<Traits>((merged, call) => ({ ...merged, ...call.traits }), {});
   }
 }
 
@@ -72,9 +78,28 @@ function userJourney(): Message[] {
   let n = 0;
   const id = () => `conc-${String(++n).padStart(3, '0')}`;
   return [
-    pageEvent({ messageId: id(), anonymousId: a, at: '2026-05-01T09:00:00.000Z', url: `${SITE}/`, referrer: 'https://www.google.com/' }),
-    trackEvent({ messageId: id(), anonymousId: a, at: '2026-05-01T09:05:00.000Z', url: `${SITE}/shoes`, referrer: `${SITE}/`, event: 'Product Viewed' }),
-    pageEvent({ messageId: id(), anonymousId: a, at: '2026-05-01T09:06:00.000Z', url: `${SITE}/shoes/1`, referrer: `${SITE}/shoes` }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: a,
+      at: '2026-05-01T09:00:00.000Z',
+      url: `${SITE}/`,
+      referrer: 'https://www.google.com/',
+    }),
+    trackEvent({
+      messageId: id(),
+      anonymousId: a,
+      at: '2026-05-01T09:05:00.000Z',
+      url: `${SITE}/shoes`,
+      referrer: `${SITE}/`,
+      event: 'Product Viewed',
+    }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: a,
+      at: '2026-05-01T09:06:00.000Z',
+      url: `${SITE}/shoes/1`,
+      referrer: `${SITE}/shoes`,
+    }),
     pageEvent({ messageId: id(), anonymousId: a, at: '2026-05-02T09:40:00.000Z', url: `${SITE}/sale` }),
     pageEvent({
       messageId: id(),
@@ -83,14 +108,40 @@ function userJourney(): Message[] {
       url: `${SITE}/sale?utm_source=newsletter&utm_medium=email&utm_campaign=may_sale`,
     }),
     pageEvent({ messageId: id(), anonymousId: a, at: '2026-05-02T10:20:00.000Z', url: `${SITE}/sale/2` }),
-    pageEvent({ messageId: id(), anonymousId: b, at: '2026-05-03T20:00:00.000Z', url: `${SITE}/jackets`, referrer: 'https://www.facebook.com/' }),
-    pageEvent({ messageId: id(), anonymousId: b, at: '2026-05-03T20:10:00.000Z', url: `${SITE}/jackets/4`, referrer: `${SITE}/jackets` }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: b,
+      at: '2026-05-03T20:00:00.000Z',
+      url: `${SITE}/jackets`,
+      referrer: 'https://www.facebook.com/',
+    }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: b,
+      at: '2026-05-03T20:10:00.000Z',
+      url: `${SITE}/jackets/4`,
+      referrer: `${SITE}/jackets`,
+    }),
     identifyEvent({ messageId: id(), anonymousId: b, userId, at: '2026-05-03T20:15:00.000Z' }),
-    trackEvent({ messageId: id(), anonymousId: b, userId, at: '2026-05-03T20:16:00.000Z', url: `${SITE}/account`, event: 'Signed Up' }),
+    trackEvent({
+      messageId: id(),
+      anonymousId: b,
+      userId,
+      at: '2026-05-03T20:16:00.000Z',
+      url: `${SITE}/account`,
+      event: 'Signed Up',
+    }),
     pageEvent({ messageId: id(), anonymousId: a, at: '2026-05-04T08:00:00.000Z', url: `${SITE}/` }),
     pageEvent({ messageId: id(), anonymousId: a, at: '2026-05-04T08:10:00.000Z', url: `${SITE}/tents` }),
     identifyEvent({ messageId: id(), anonymousId: a, userId, at: '2026-05-04T08:12:00.000Z' }),
-    pageEvent({ messageId: id(), anonymousId: a, userId, at: '2026-05-04T12:00:00.000Z', url: `${SITE}/`, referrer: 'https://www.bing.com/search?q=tent' }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: a,
+      userId,
+      at: '2026-05-04T12:00:00.000Z',
+      url: `${SITE}/`,
+      referrer: 'https://www.bing.com/search?q=tent',
+    }),
     pageEvent({
       messageId: id(),
       anonymousId: b,
@@ -99,7 +150,13 @@ function userJourney(): Message[] {
       url: `${SITE}/tents/9?utm_source=google&utm_medium=cpc&utm_campaign=brand_search&gclid=abc123`,
       referrer: 'https://www.google.com/',
     }),
-    pageEvent({ messageId: id(), anonymousId: b, userId, at: '2026-05-05T18:05:00.000Z', url: `${SITE}/cart` }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: b,
+      userId,
+      at: '2026-05-05T18:05:00.000Z',
+      url: `${SITE}/cart`,
+    }),
     trackEvent({
       messageId: id(),
       anonymousId: b,
@@ -110,14 +167,23 @@ function userJourney(): Message[] {
       event: 'Order Completed',
       properties: { revenue: 129 },
     }),
-    pageEvent({ messageId: id(), anonymousId: a, userId, at: '2026-05-07T07:30:00.000Z', url: `${SITE}/blog` }),
+    pageEvent({
+      messageId: id(),
+      anonymousId: a,
+      userId,
+      at: '2026-05-07T07:30:00.000Z',
+      url: `${SITE}/blog`,
+    }),
   ];
 }
 
 /** The journey as Segment might deliver it: every message at least once, some twice, in a seeded shuffle. */
 function deliveries(journey: readonly Message[], count: number, seed: number): Message[] {
   const order = shuffled(journey, seed);
-  const duplicates = Array.from({ length: count - journey.length }, (_, i) => order[i % order.length] as Message);
+  const duplicates = Array.from(
+    { length: count - journey.length },
+    (_, i) => order[i % order.length] as Message,
+  );
   return shuffled([...journey, ...duplicates], seed + 1);
 }
 
@@ -141,7 +207,10 @@ describe('50 concurrent invocations for one user against DynamoDB', () => {
     const reference = container(referenceStore, referenceLog);
     for (const message of sorted) await reference(message, lambdaContext);
     const expected = (await referenceStore.getProfileState(USER))?.writtenTraits;
-    expect(expected).toMatchObject({ first_touch_channel: 'Organic Search', touch_count: expect.any(Number) });
+    expect(expected).toMatchObject({
+      first_touch_channel: 'Organic Search',
+      touch_count: expect.any(Number),
+    });
     expect(withoutNulls(referenceLog.traitsOf(USER))).toEqual(withoutNulls(expected ?? {}));
 
     // Act: 50 invocations at once, one message each, each in its own "container"

@@ -5,7 +5,10 @@ import { join, resolve } from 'node:path';
 import { identifyEvent, pageEvent } from '../support/events';
 import { FakeSegmentApi } from '../support/segment-server';
 
-type Handler = (event: unknown, context: { getRemainingTimeInMillis(): number }) => Promise<Record<string, number>>;
+type Handler = (
+  event: unknown,
+  context: { getRemainingTimeInMillis(): number },
+) => Promise<Record<string, number>>;
 
 const ROOT = resolve(__dirname, '../..');
 const SITE = 'https://shop.example.com';
@@ -72,7 +75,12 @@ describe('the built Lambda bundle (dist/segment-destination.js)', () => {
   });
 
   it('sends nothing for a redelivered event', async () => {
-    const event = pageEvent({ anonymousId: 'anon-2', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.bing.com/' });
+    const event = pageEvent({
+      anonymousId: 'anon-2',
+      at: '2026-03-01T10:00:00Z',
+      url: `${SITE}/`,
+      referrer: 'https://www.bing.com/',
+    });
     await handler(event, lambdaContext);
     const before = api.received.length;
 
@@ -83,7 +91,12 @@ describe('the built Lambda bundle (dist/segment-destination.js)', () => {
   });
 
   it('fails the invocation when Segment answers 500, and a redelivery completes it without duplicates', async () => {
-    const event = pageEvent({ anonymousId: 'anon-3', at: '2026-03-02T10:00:00Z', url: `${SITE}/`, referrer: 'https://duckduckgo.com/' });
+    const event = pageEvent({
+      anonymousId: 'anon-3',
+      at: '2026-03-02T10:00:00Z',
+      url: `${SITE}/`,
+      referrer: 'https://duckduckgo.com/',
+    });
     const identify = identifyEvent({ anonymousId: 'anon-3', userId: 'user-3', at: '2026-03-02T10:01:00Z' });
     await handler(event, lambdaContext);
     const receivedBefore = api.received.length;
@@ -104,16 +117,38 @@ describe('the built Lambda bundle (dist/segment-destination.js)', () => {
   });
 
   it('dead-letters an invalid event and returns normally', async () => {
-    const report = await handler({ type: 'track', messageId: 'bad-1', timestamp: '2026-03-01T10:00:00Z' }, lambdaContext);
+    const report = await handler(
+      { type: 'track', messageId: 'bad-1', timestamp: '2026-03-01T10:00:00Z' },
+      lambdaContext,
+    );
     expect(report).toMatchObject({ received: 1, deadLettered: 1, processed: 0 });
   });
 
   it('accepts a JSON string, an array and a {batch} envelope', async () => {
-    const a = pageEvent({ anonymousId: 'anon-4', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' });
-    const b = pageEvent({ anonymousId: 'anon-5', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' });
-    const c = pageEvent({ anonymousId: 'anon-6', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' });
+    const a = pageEvent({
+      anonymousId: 'anon-4',
+      at: '2026-03-01T10:00:00Z',
+      url: `${SITE}/`,
+      referrer: 'https://www.google.com/',
+    });
+    const b = pageEvent({
+      anonymousId: 'anon-5',
+      at: '2026-03-01T10:00:00Z',
+      url: `${SITE}/`,
+      referrer: 'https://www.google.com/',
+    });
+    const c = pageEvent({
+      anonymousId: 'anon-6',
+      at: '2026-03-01T10:00:00Z',
+      url: `${SITE}/`,
+      referrer: 'https://www.google.com/',
+    });
 
-    const reports = [await handler(JSON.stringify(a), lambdaContext), await handler([b], lambdaContext), await handler({ batch: [c] }, lambdaContext)];
+    const reports = [
+      await handler(JSON.stringify(a), lambdaContext),
+      await handler([b], lambdaContext),
+      await handler({ batch: [c] }, lambdaContext),
+    ];
 
     expect(reports.map((report) => report.processed)).toEqual([1, 1, 1]);
   });

@@ -21,11 +21,21 @@ describe('generateEvents', () => {
   it('covers the channel mix, identity and e-commerce events', () => {
     const urls = events.map((event) => JSON.stringify(event));
     const count = (needle: string) => urls.filter((text) => text.includes(needle)).length;
-    for (const needle of ['gclid=', 'msclkid=', 'fbclid=', 'utm_medium=email', 'chatgpt.com', 'https://www.google.com/search?q=', 'news.ycombinator.com']) {
+    for (const needle of [
+      'gclid=',
+      'msclkid=',
+      'fbclid=',
+      'utm_medium=email',
+      'chatgpt.com',
+      'https://www.google.com/search?q=',
+      'news.ycombinator.com',
+    ]) {
       expect(count(needle)).toBeGreaterThan(0);
     }
     const types = new Set(events.map((event) => (event.type === 'track' ? event.event : event.type)));
-    expect([...types].sort()).toEqual(['Order Completed', 'Product Added', 'Product Viewed', 'alias', 'identify', 'page'].sort());
+    expect([...types].sort()).toEqual(
+      ['Order Completed', 'Product Added', 'Product Viewed', 'alias', 'identify', 'page'].sort(),
+    );
     const anonymousIdsPerUser = new Map<string, Set<string>>();
     for (const event of events) {
       if (typeof event.userId === 'string') {

@@ -6,7 +6,9 @@ describe('logger', () => {
     const log = createLogger('warn', (line) => lines.push(line));
     log.info('hidden');
     log.warn('shown', { messageId: 'm1' });
-    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ level: 'warn', event: 'shown', messageId: 'm1' }]);
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { level: 'warn', event: 'shown', messageId: 'm1' },
+    ]);
   });
 
   it('masks emails and write keys that slip into a field', () => {

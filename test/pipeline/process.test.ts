@@ -24,7 +24,11 @@ describe('processBatch', () => {
 
     it('reports a redelivered message as a duplicate and writes nothing for it', async () => {
       const pipeline = testPipeline();
-      const event = pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/?utm_source=newsletter&utm_medium=email` });
+      const event = pageEvent({
+        anonymousId: 'a1',
+        at: '2026-03-01T10:00:00Z',
+        url: `${SITE}/?utm_source=newsletter&utm_medium=email`,
+      });
 
       const first = await pipeline.deliver(event);
       const again = await pipeline.deliver(event);
@@ -36,7 +40,11 @@ describe('processBatch', () => {
 
     it('treats the same messageId twice in one batch as one message', async () => {
       const pipeline = testPipeline();
-      const event = pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/?utm_source=x&utm_medium=email` });
+      const event = pageEvent({
+        anonymousId: 'a1',
+        at: '2026-03-01T10:00:00Z',
+        url: `${SITE}/?utm_source=x&utm_medium=email`,
+      });
 
       const report = await pipeline.deliver([event, event]);
 
@@ -70,9 +78,20 @@ describe('processBatch', () => {
 
     it('lets a late, earlier touch become the first touch', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-05T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.bing.com/' }));
       await pipeline.deliver(
-        pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/?utm_source=newsletter&utm_medium=email&utm_campaign=spring` }),
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-05T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      );
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/?utm_source=newsletter&utm_medium=email&utm_campaign=spring`,
+        }),
       );
 
       const traits = pipeline.writer.profiles().get('anon:a1');
@@ -90,14 +109,32 @@ describe('processBatch', () => {
   describe('identity', () => {
     it('merges devices: an earlier touch on device B becomes first touch once B identifies', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'laptop', at: '2026-03-10T09:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' }));
-      await pipeline.deliver(identifyEvent({ anonymousId: 'laptop', userId: 'u1', at: '2026-03-10T09:05:00Z' }));
-      expect(pipeline.writer.profiles().get('user:u1')).toMatchObject({ first_touch_channel: 'Organic Search' });
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'laptop',
+          at: '2026-03-10T09:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
+      await pipeline.deliver(
+        identifyEvent({ anonymousId: 'laptop', userId: 'u1', at: '2026-03-10T09:05:00Z' }),
+      );
+      expect(pipeline.writer.profiles().get('user:u1')).toMatchObject({
+        first_touch_channel: 'Organic Search',
+      });
 
       await pipeline.deliver(
-        pageEvent({ anonymousId: 'phone', at: '2026-03-02T20:00:00Z', url: `${SITE}/`, referrer: 'https://l.facebook.com/' }),
+        pageEvent({
+          anonymousId: 'phone',
+          at: '2026-03-02T20:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://l.facebook.com/',
+        }),
       );
-      await pipeline.deliver(identifyEvent({ anonymousId: 'phone', userId: 'u1', at: '2026-03-11T08:00:00Z' }));
+      await pipeline.deliver(
+        identifyEvent({ anonymousId: 'phone', userId: 'u1', at: '2026-03-11T08:00:00Z' }),
+      );
 
       expect(pipeline.writer.profiles().get('user:u1')).toMatchObject({
         first_touch_channel: 'Organic Social',
@@ -110,28 +147,56 @@ describe('processBatch', () => {
 
     it('writes to the anonymousId before identify and to the userId after', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://duckduckgo.com/' }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://duckduckgo.com/',
+        }),
+      );
       await pipeline.deliver(identifyEvent({ anonymousId: 'a1', userId: 'u1', at: '2026-03-01T10:05:00Z' }));
 
       expect(pipeline.writer.delivered.map((call) => call.target)).toEqual(['anon:a1', 'user:u1']);
-      expect(pipeline.writer.delivered[1]?.traits).toMatchObject({ first_touch_source: 'duckduckgo', touch_count: 1 });
+      expect(pipeline.writer.delivered[1]?.traits).toMatchObject({
+        first_touch_source: 'duckduckgo',
+        touch_count: 1,
+      });
     });
 
     it('follows an alias from an anonymousId to a userId', async () => {
       const pipeline = testPipeline();
       await pipeline.deliver(
-        pageEvent({ anonymousId: 'anon-7', at: '2026-03-01T10:00:00Z', url: `${SITE}/?utm_source=partner&utm_medium=affiliate` }),
+        pageEvent({
+          anonymousId: 'anon-7',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/?utm_source=partner&utm_medium=affiliate`,
+        }),
       );
       await pipeline.deliver(aliasEvent({ previousId: 'anon-7', userId: 'u7', at: '2026-03-02T10:00:00Z' }));
 
-      expect(pipeline.writer.profiles().get('user:u7')).toMatchObject({ first_touch_channel: 'Affiliates', first_touch_source: 'partner' });
+      expect(pipeline.writer.profiles().get('user:u7')).toMatchObject({
+        first_touch_channel: 'Affiliates',
+        first_touch_source: 'partner',
+      });
     });
 
     it('follows an alias from an old userId to a new one, writing to the new one', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://t.co/' }));
-      await pipeline.deliver(identifyEvent({ anonymousId: 'a1', userId: 'old-id', at: '2026-03-01T10:01:00Z' }));
-      await pipeline.deliver(aliasEvent({ previousId: 'old-id', userId: 'new-id', at: '2026-04-01T10:00:00Z' }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://t.co/',
+        }),
+      );
+      await pipeline.deliver(
+        identifyEvent({ anonymousId: 'a1', userId: 'old-id', at: '2026-03-01T10:01:00Z' }),
+      );
+      await pipeline.deliver(
+        aliasEvent({ previousId: 'old-id', userId: 'new-id', at: '2026-04-01T10:00:00Z' }),
+      );
 
       expect(pipeline.writer.delivered.at(-1)?.target).toBe('user:new-id');
       expect(pipeline.writer.profiles().get('user:new-id')).toMatchObject({ first_touch_source: 'x' });
@@ -141,9 +206,21 @@ describe('processBatch', () => {
   describe('touches', () => {
     it('makes no touch for internal navigation', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
       const report = await pipeline.deliver(
-        pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:01:00Z', url: `${SITE}/shoes`, referrer: `${SITE}/` }),
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:01:00Z',
+          url: `${SITE}/shoes`,
+          referrer: `${SITE}/`,
+        }),
       );
 
       expect(report.touches).toBe(0);
@@ -153,18 +230,33 @@ describe('processBatch', () => {
 
     it('never lets Direct override a non-direct last touch', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/?utm_source=newsletter&utm_medium=email` }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/?utm_source=newsletter&utm_medium=email`,
+        }),
+      );
       await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-08T10:00:00Z', url: `${SITE}/` }));
 
       const traits = pipeline.writer.profiles().get('anon:a1');
       expect(await pipeline.store.touchesOf(['anon:a1'])).toHaveLength(2);
-      expect(traits).toMatchObject({ last_touch_channel: 'Email', first_non_direct_touch_channel: 'Email', touch_count: 2 });
+      expect(traits).toMatchObject({
+        last_touch_channel: 'Email',
+        first_non_direct_touch_channel: 'Email',
+        touch_count: 2,
+      });
     });
 
     it('counts a Direct visit as a touch only when it starts a session, whatever the arrival order', async () => {
       const events: Message[] = [
         pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/` }),
-        trackEvent({ anonymousId: 'a1', at: '2026-03-01T10:10:00Z', url: `${SITE}/shoes`, event: 'Product Viewed' }),
+        trackEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:10:00Z',
+          url: `${SITE}/shoes`,
+          event: 'Product Viewed',
+        }),
         pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:20:00Z', url: `${SITE}/sale` }),
         pageEvent({ anonymousId: 'a1', at: '2026-03-01T12:00:00Z', url: `${SITE}/` }),
       ];
@@ -172,13 +264,23 @@ describe('processBatch', () => {
         const pipeline = testPipeline();
         for (const event of order) await pipeline.deliver(event);
         const touches = await pipeline.store.touchesOf(['anon:a1']);
-        expect(touches.map((touch) => touch.timestamp).sort()).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-01T12:00:00.000Z']);
+        expect(touches.map((touch) => touch.timestamp).sort()).toEqual([
+          '2026-03-01T10:00:00.000Z',
+          '2026-03-01T12:00:00.000Z',
+        ]);
       }
     });
 
     it('uses only touches inside the lookback window for last touch, measured from the newest event', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-01-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-01-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
       await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-06-01T10:00:00Z', url: `${SITE}/` }));
 
       expect(pipeline.writer.profiles().get('anon:a1')).toMatchObject({
@@ -190,13 +292,37 @@ describe('processBatch', () => {
 
     it('writes back only the traits that changed, and nothing when none did', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' }));
-      await pipeline.deliver(trackEvent({ anonymousId: 'a1', at: '2026-03-01T10:01:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/', event: 'Product Viewed' }));
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-09T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.bing.com/' }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
+      await pipeline.deliver(
+        trackEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:01:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+          event: 'Product Viewed',
+        }),
+      );
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-09T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      );
 
       expect(pipeline.writer.delivered).toHaveLength(2);
       const second = pipeline.writer.delivered[1]?.traits ?? {};
-      expect(Object.keys(second).every((key) => key.startsWith('last_touch_') || key === 'touch_count')).toBe(true);
+      expect(Object.keys(second).every((key) => key.startsWith('last_touch_') || key === 'touch_count')).toBe(
+        true,
+      );
       expect(second).toMatchObject({ last_touch_source: 'bing', touch_count: 2 });
     });
   });
@@ -204,7 +330,12 @@ describe('processBatch', () => {
   describe('failures', () => {
     it('dead-letters invalid messages with a reason, keeps the good ones, and does not throw', async () => {
       const pipeline = testPipeline();
-      const good = pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' });
+      const good = pageEvent({
+        anonymousId: 'a1',
+        at: '2026-03-01T10:00:00Z',
+        url: `${SITE}/`,
+        referrer: 'https://www.google.com/',
+      });
 
       const report = await pipeline.deliver([
         { type: 'page', messageId: 'no-ids', timestamp: '2026-03-01T10:00:00Z' },
@@ -216,13 +347,22 @@ describe('processBatch', () => {
       expect(report).toMatchObject({ received: 4, processed: 1, deadLettered: 3 });
       const letters = await pipeline.store.listDeadLetters(10);
       expect(letters.map((letter) => letter.messageId)).toEqual([null, 'bad-time', 'no-ids']);
-      expect(letters.find((letter) => letter.messageId === 'no-ids')?.reason).toMatch(/userId or an anonymousId/);
-      expect(letters.find((letter) => letter.messageId === 'bad-time')?.reason).toMatch(/timestamp: not a date/);
+      expect(letters.find((letter) => letter.messageId === 'no-ids')?.reason).toMatch(
+        /userId or an anonymousId/,
+      );
+      expect(letters.find((letter) => letter.messageId === 'bad-time')?.reason).toMatch(
+        /timestamp: not a date/,
+      );
     });
 
     it('acknowledges unsupported types without dead-lettering them', async () => {
       const pipeline = testPipeline();
-      const report = await pipeline.deliver({ type: 'subscribe', messageId: 'm1', anonymousId: 'a1', timestamp: '2026-03-01T10:00:00Z' });
+      const report = await pipeline.deliver({
+        type: 'subscribe',
+        messageId: 'm1',
+        anonymousId: 'a1',
+        timestamp: '2026-03-01T10:00:00Z',
+      });
       expect(report).toMatchObject({ ignored: 1, deadLettered: 0 });
     });
 
@@ -241,7 +381,12 @@ describe('processBatch', () => {
 
     it('fails on a write-back outage, then completes on redelivery with no duplicate side effects', async () => {
       const pipeline = testPipeline();
-      const event = pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' });
+      const event = pageEvent({
+        anonymousId: 'a1',
+        at: '2026-03-01T10:00:00Z',
+        url: `${SITE}/`,
+        referrer: 'https://www.google.com/',
+      });
       pipeline.writer.failNextFlushes = 1;
 
       await expect(pipeline.deliver(event)).rejects.toThrow('simulated Segment outage');
@@ -256,10 +401,22 @@ describe('processBatch', () => {
 
     it('forgets a user on a delete message', async () => {
       const pipeline = testPipeline();
-      await pipeline.deliver(pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/`, referrer: 'https://www.google.com/' }));
+      await pipeline.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
       await pipeline.deliver(identifyEvent({ anonymousId: 'a1', userId: 'u1', at: '2026-03-01T10:05:00Z' }));
 
-      await pipeline.deliver({ type: 'delete', messageId: 'del-1', userId: 'u1', timestamp: '2026-03-02T00:00:00Z' });
+      await pipeline.deliver({
+        type: 'delete',
+        messageId: 'del-1',
+        userId: 'u1',
+        timestamp: '2026-03-02T00:00:00Z',
+      });
 
       expect(await pipeline.store.touchesOf(['anon:a1', 'user:u1'])).toEqual([]);
       expect(await pipeline.store.getProfileState('user:u1')).toBeNull();

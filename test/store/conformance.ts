@@ -32,10 +32,18 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
 
     it('answers activity windows as half-open [from, to) and excludes the asking message', async () => {
       await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
-      expect(await store.hasActivityBetween(A, '2026-01-01T09:30:00.000Z', '2026-01-01T10:00:00.000Z', 'x')).toBe(false);
-      expect(await store.hasActivityBetween(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z', 'x')).toBe(true);
-      expect(await store.hasActivityBetween(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z', 'a1')).toBe(false);
-      expect(await store.hasActivityBetween(B, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'x')).toBe(false);
+      expect(
+        await store.hasActivityBetween(A, '2026-01-01T09:30:00.000Z', '2026-01-01T10:00:00.000Z', 'x'),
+      ).toBe(false);
+      expect(
+        await store.hasActivityBetween(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z', 'x'),
+      ).toBe(true);
+      expect(
+        await store.hasActivityBetween(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z', 'a1'),
+      ).toBe(false);
+      expect(
+        await store.hasActivityBetween(B, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z', 'x'),
+      ).toBe(false);
     });
 
     it('returns the newest activity over several ids', async () => {
@@ -51,7 +59,9 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
     it('stores touches idempotently by messageId and returns them for every owner asked', async () => {
       await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
       await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
-      await store.putTouch(touch(B, 't2', '2026-01-02T10:00:00.000Z', { channel: 'Email', source: 'newsletter' }));
+      await store.putTouch(
+        touch(B, 't2', '2026-01-02T10:00:00.000Z', { channel: 'Email', source: 'newsletter' }),
+      );
       const touches = await store.touchesOf([A, B]);
       expect(touches.map((t) => t.messageId).sort()).toEqual(['t1', 't2']);
       expect(touches.find((t) => t.messageId === 't2')).toEqual(
@@ -67,9 +77,18 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       await store.putTouch(touch(A, 'd3', '2026-01-01T10:31:00.000Z', { direct: true, channel: 'Direct' }));
       await store.putTouch(touch(A, 'n1', '2026-01-01T10:20:00.000Z'));
       await store.putTouch(touch(B, 'd4', '2026-01-01T10:10:00.000Z', { direct: true, channel: 'Direct' }));
-      const deleted = await store.deleteDirectTouches(A, '2026-01-01T10:00:00.000Z', '2026-01-01T10:30:00.000Z');
+      const deleted = await store.deleteDirectTouches(
+        A,
+        '2026-01-01T10:00:00.000Z',
+        '2026-01-01T10:30:00.000Z',
+      );
       expect(deleted).toBe(2);
-      expect((await store.touchesOf([A, B])).map((t) => t.messageId).sort()).toEqual(['d0', 'd3', 'd4', 'n1']);
+      expect((await store.touchesOf([A, B])).map((t) => t.messageId).sort()).toEqual([
+        'd0',
+        'd3',
+        'd4',
+        'n1',
+      ]);
     });
 
     it('links ids both ways and keeps the earliest timestamp of a link', async () => {
@@ -91,14 +110,22 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
 
     it('keeps written traits and recommendations per target without one clobbering the other', async () => {
       expect(await store.getProfileState(U)).toBeNull();
-      await store.saveWrittenTraits(U, { first_touch_channel: 'Email', touch_count: 2 }, '2026-01-01T00:00:00.000Z');
+      await store.saveWrittenTraits(
+        U,
+        { first_touch_channel: 'Email', touch_count: 2 },
+        '2026-01-01T00:00:00.000Z',
+      );
       await store.saveRecommendations(U, {
         items: ['sku-1', 'sku-2'],
         recommendationId: 'rid',
         fetchedAt: '2026-01-01T00:00:01.000Z',
         origin: 'personalize',
       });
-      await store.saveWrittenTraits(U, { first_touch_channel: 'Email', touch_count: 3 }, '2026-01-01T00:00:02.000Z');
+      await store.saveWrittenTraits(
+        U,
+        { first_touch_channel: 'Email', touch_count: 3 },
+        '2026-01-01T00:00:02.000Z',
+      );
       expect(await store.getProfileState(U)).toEqual({
         writtenTraits: { first_touch_channel: 'Email', touch_count: 3 },
         writtenAt: '2026-01-01T00:00:02.000Z',
@@ -112,8 +139,18 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
     });
 
     it('keeps dead letters newest first with their reason and payload', async () => {
-      await store.addDeadLetter({ at: '2026-01-01T00:00:00.000Z', messageId: 'bad-1', reason: 'first', payload: { a: 1 } });
-      await store.addDeadLetter({ at: '2026-01-01T00:00:01.000Z', messageId: null, reason: 'second', payload: 'not json' });
+      await store.addDeadLetter({
+        at: '2026-01-01T00:00:00.000Z',
+        messageId: 'bad-1',
+        reason: 'first',
+        payload: { a: 1 },
+      });
+      await store.addDeadLetter({
+        at: '2026-01-01T00:00:01.000Z',
+        messageId: null,
+        reason: 'second',
+        payload: 'not json',
+      });
       const letters = await store.listDeadLetters(10);
       expect(letters).toEqual([
         { at: '2026-01-01T00:00:01.000Z', messageId: null, reason: 'second', payload: 'not json' },
@@ -154,7 +191,12 @@ const A = anon('device-a');
 const B = anon('device-b');
 const U: IdentityKey = 'user:user-1';
 
-function touch(ownerKey: IdentityKey, messageId: string, timestamp: string, overrides: Partial<Touch> = {}): Touch {
+function touch(
+  ownerKey: IdentityKey,
+  messageId: string,
+  timestamp: string,
+  overrides: Partial<Touch> = {},
+): Touch {
   return {
     ownerKey,
     messageId,

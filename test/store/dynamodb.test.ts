@@ -61,13 +61,28 @@ describe('dynamodb store', () => {
     const store = await openDynamoDbStore(table, db.documentClient);
     const past = Math.floor(Date.now() / 1000) - 60;
     await db.documentClient.send(
-      new PutCommand({ TableName: table, Item: { pk: 'MSG#old', sk: 'MSG', steps: new Set(['done']), ttl: past } }),
+      new PutCommand({
+        TableName: table,
+        Item: { pk: 'MSG#old', sk: 'MSG', steps: new Set(['done']), ttl: past },
+      }),
     );
-    await store.addDeadLetter({ at: '2026-01-01T00:00:00.000Z', messageId: 'live', reason: 'kept', payload: null });
+    await store.addDeadLetter({
+      at: '2026-01-01T00:00:00.000Z',
+      messageId: 'live',
+      reason: 'kept',
+      payload: null,
+    });
     await db.documentClient.send(
       new PutCommand({
         TableName: table,
-        Item: { pk: 'DEADLETTER', sk: '2026-01-02T00:00:00.000Z#x', at: '2026-01-02T00:00:00.000Z', reason: 'expired', payload: 'null', ttl: past },
+        Item: {
+          pk: 'DEADLETTER',
+          sk: '2026-01-02T00:00:00.000Z#x',
+          at: '2026-01-02T00:00:00.000Z',
+          reason: 'expired',
+          payload: 'null',
+          ttl: past,
+        },
       }),
     );
 
@@ -80,9 +95,13 @@ describe('dynamodb store', () => {
     const table = await db.freshTable('expiry');
     const written = new DynamoDbStore(table, db.documentClient);
     await written.markStep('m1', 'done');
-    const later = (seconds: number) => new DynamoDbStore(table, db.documentClient, { now: () => Date.now() + seconds * 1000 });
+    const later = (seconds: number) =>
+      new DynamoDbStore(table, db.documentClient, { now: () => Date.now() + seconds * 1000 });
 
-    expect(await later(RECORD_TTL_SECONDS - 3600).getMessage('m1')).toEqual({ messageId: 'm1', steps: ['done'] });
+    expect(await later(RECORD_TTL_SECONDS - 3600).getMessage('m1')).toEqual({
+      messageId: 'm1',
+      steps: ['done'],
+    });
     expect(await later(RECORD_TTL_SECONDS + 3600).getMessage('m1')).toBeNull();
   });
 
@@ -92,13 +111,25 @@ describe('dynamodb store', () => {
     const store = await openDynamoDbStore(table, db.documentClient);
     const past = Math.floor(Date.now() / 1000) - 60;
     for (let i = 0; i < 6; i++) {
-      await store.addDeadLetter({ at: `2026-01-01T00:00:0${i}.000Z`, messageId: `live-${i}`, reason: 'live', payload: i });
+      await store.addDeadLetter({
+        at: `2026-01-01T00:00:0${i}.000Z`,
+        messageId: `live-${i}`,
+        reason: 'live',
+        payload: i,
+      });
     }
     for (let i = 0; i < 6; i++) {
       await db.documentClient.send(
         new PutCommand({
           TableName: table,
-          Item: { pk: 'DEADLETTER', sk: `2026-01-02T00:00:0${i}.000Z#x`, at: 'x', reason: 'expired', payload: 'null', ttl: past },
+          Item: {
+            pk: 'DEADLETTER',
+            sk: `2026-01-02T00:00:0${i}.000Z#x`,
+            at: 'x',
+            reason: 'expired',
+            payload: 'null',
+            ttl: past,
+          },
         }),
       );
     }
@@ -115,7 +146,12 @@ describe('dynamodb store', () => {
     const tricky: IdentityKey = 'anon:a#TOUCH#2026';
     await store.putTouch(touch(plain, 'm#1', '2026-01-01T10:00:00.000Z'));
     await store.putTouch(touch(tricky, 'm#2', '2026-01-01T11:00:00.000Z'));
-    await store.link({ from: tricky, to: 'user:u#1', primary: 'user:u#1', timestamp: '2026-01-01T00:00:00.000Z' });
+    await store.link({
+      from: tricky,
+      to: 'user:u#1',
+      primary: 'user:u#1',
+      timestamp: '2026-01-01T00:00:00.000Z',
+    });
 
     expect((await store.touchesOf([plain])).map((t) => t.messageId)).toEqual(['m#1']);
     expect((await store.touchesOf([tricky])).map((t) => t.messageId)).toEqual(['m#2']);
@@ -204,9 +240,9 @@ describe('mapDynamoDbError', () => {
   });
 
   it('names the fix for a missing table', () => {
-    expect((mapDynamoDbError(awsError('ResourceNotFoundException'), 'tp', 'GetItem') as Error).message).toMatch(
-      /run `touchpoint setup` or deploy template\.yaml/,
-    );
+    expect(
+      (mapDynamoDbError(awsError('ResourceNotFoundException'), 'tp', 'GetItem') as Error).message,
+    ).toMatch(/run `touchpoint setup` or deploy template\.yaml/);
   });
 
   it('treats an unmodelled 5xx as transient and leaves other errors as they are', () => {

@@ -33,3 +33,26 @@ describe('sqlite store', () => {
     await store.close();
   });
 });
+
+describe('sqlite store link cache', () => {
+  it('writes a link again after the batch that wrote it was rolled back', async () => {
+    const store = await openSqliteStore(join(dir, 'link-rollback.db'));
+    const link = {
+      from: 'anon:a' as const,
+      to: 'user:u' as const,
+      primary: 'user:u' as const,
+      timestamp: '2026-01-01T00:00:00.000Z',
+    };
+    await expect(
+      store.batch(async () => {
+        await store.link(link);
+        throw new Error('write-back failed');
+      }),
+    ).rejects.toThrow('write-back failed');
+
+    await store.link(link);
+
+    expect(await store.linksOf(['anon:a'])).toHaveLength(1);
+    await store.close();
+  });
+});

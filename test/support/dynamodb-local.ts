@@ -65,7 +65,8 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
         await client.send(new ListTablesCommand({}));
         break;
       } catch (error) {
-        if (attempt >= START_ATTEMPTS) throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${String(error)}\n${stderr}`);
+        if (attempt >= START_ATTEMPTS)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${String(error)}\n${stderr}`);
         await new Promise((resolve) => setTimeout(resolve, START_POLL_MS));
       }
     }

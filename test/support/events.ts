@@ -40,7 +40,12 @@ export function trackEvent(visit: Visit & { event: string; properties?: Record<s
   };
 }
 
-export function identifyEvent(ids: { anonymousId?: string; userId: string; at: string; messageId?: string }): Message {
+export function identifyEvent(ids: {
+  anonymousId?: string;
+  userId: string;
+  at: string;
+  messageId?: string;
+}): Message {
   return {
     type: 'identify',
     messageId: ids.messageId ?? nextId('identify'),
@@ -51,7 +56,12 @@ export function identifyEvent(ids: { anonymousId?: string; userId: string; at: s
   };
 }
 
-export function aliasEvent(ids: { previousId: string; userId: string; at: string; messageId?: string }): Message {
+export function aliasEvent(ids: {
+  previousId: string;
+  userId: string;
+  at: string;
+  messageId?: string;
+}): Message {
   return {
     type: 'alias',
     messageId: ids.messageId ?? nextId('alias'),

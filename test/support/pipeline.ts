@@ -19,7 +19,10 @@ export function testPipeline(overrides: Partial<Pipeline> & { store?: Attributio
     writer: new RecordingTraitWriter(),
     settings: {
       classifier: { ...DEFAULT_CLASSIFIER_OPTIONS, ownDomains: ['shop.example.com'] },
-      attribution: { lookbackDays: DEFAULTS.lookbackDays, sessionTimeoutMinutes: DEFAULTS.sessionTimeoutMinutes },
+      attribution: {
+        lookbackDays: DEFAULTS.lookbackDays,
+        sessionTimeoutMinutes: DEFAULTS.sessionTimeoutMinutes,
+      },
       traitPreset: 'touchpoint',
     },
     clock: () => new Date('2026-11-01T00:00:00.000Z'),

@@ -32,7 +32,8 @@ export class RecordingTraitWriter implements TraitWriter {
   /** Traits per target, merged in delivery order, as Segment merges them on a profile. */
   profiles(): Map<IdentityKey, Traits> {
     const merged = new Map<IdentityKey, Traits>();
-    for (const call of this.delivered) merged.set(call.target, { ...(merged.get(call.target) ?? {}), ...call.traits });
+    for (const call of this.delivered)
+      merged.set(call.target, { ...(merged.get(call.target) ?? {}), ...call.traits });
     return merged;
   }
 }

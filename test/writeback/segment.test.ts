@@ -37,7 +37,11 @@ describe('SegmentTraitWriter', () => {
     expect(api.received).toHaveLength(1);
     expect(api.messages()).toEqual([
       expect.objectContaining({ type: 'identify', userId: 'u1', messageId: 'touchpoint-test-user:u1-1' }),
-      expect.objectContaining({ type: 'identify', anonymousId: 'a1', messageId: 'touchpoint-test-anon:a1-1' }),
+      expect.objectContaining({
+        type: 'identify',
+        anonymousId: 'a1',
+        messageId: 'touchpoint-test-anon:a1-1',
+      }),
     ]);
     expect(api.messages()[0]).not.toHaveProperty('anonymousId');
   });

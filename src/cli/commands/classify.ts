@@ -22,7 +22,11 @@ export const classifyCommand: Command = {
         io.stdout.write(JSON.stringify({ error: 'not JSON' }) + '\n');
         continue;
       }
-      const { signal, explain: why, ...result } = classify(
+      const {
+        signal,
+        explain: why,
+        ...result
+      } = classify(
         { pageUrl: text(input.page_url), referrer: text(input.referrer), pageHost: text(input.page_host) },
         options,
       );

@@ -28,10 +28,16 @@ export const demoCommand: Command = {
     mkdirSync(dir, { recursive: true });
     const started = Date.now();
 
-    const events = generateEvents({ users, seed: numberFlag(parsed, 'seed', 42), start: new Date('2026-09-01T00:00:00Z') });
+    const events = generateEvents({
+      users,
+      seed: numberFlag(parsed, 'seed', 42),
+      start: new Date('2026-09-01T00:00:00Z'),
+    });
     const eventsPath = join(dir, 'events.jsonl');
     writeFileSync(eventsPath, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
-    io.stdout.write(`generated ${events.length.toLocaleString('en-US')} Segment messages from ${users} visitors -> ${eventsPath}\n\n`);
+    io.stdout.write(
+      `generated ${events.length.toLocaleString('en-US')} Segment messages from ${users} visitors -> ${eventsPath}\n\n`,
+    );
 
     const outbox = join(dir, 'outbox.jsonl');
     const config = loadConfig({
@@ -67,7 +73,9 @@ export const demoCommand: Command = {
         io.stdout.write(example + '\n');
       }
       io.stdout.write(`\ntraits written (the identify calls Segment would receive): ${outbox}\n`);
-      io.stdout.write(`look up any profile: node dist/cli.js profile <userId> with TOUCHPOINT_STORE=sqlite:${join(dir, 'touchpoint.db')}\n`);
+      io.stdout.write(
+        `look up any profile: node dist/cli.js profile <userId> with TOUCHPOINT_STORE=sqlite:${join(dir, 'touchpoint.db')}\n`,
+      );
       io.stdout.write(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       return 0;
     } finally {
@@ -82,7 +90,11 @@ function mergeOutbox(path: string): Map<IdentityKey, Record<string, unknown>> {
   if (!existsSync(path)) return merged;
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line) continue;
-    const call = JSON.parse(line) as { userId?: string; anonymousId?: string; traits: Record<string, unknown> };
+    const call = JSON.parse(line) as {
+      userId?: string;
+      anonymousId?: string;
+      traits: Record<string, unknown>;
+    };
     const target: IdentityKey = call.userId ? `user:${call.userId}` : `anon:${call.anonymousId}`;
     merged.set(target, { ...(merged.get(target) ?? {}), ...call.traits });
   }
@@ -90,13 +102,20 @@ function mergeOutbox(path: string): Map<IdentityKey, Record<string, unknown>> {
 }
 
 function channelTable(profiles: Array<Record<string, unknown>>): string {
-  const count = (field: string, channel: string) => profiles.filter((traits) => traits[field] === channel).length;
-  const rows = CHANNELS.map((channel) => [channel, count('first_touch_channel', channel), count('last_touch_channel', channel)] as const)
+  const count = (field: string, channel: string) =>
+    profiles.filter((traits) => traits[field] === channel).length;
+  const rows = CHANNELS.map(
+    (channel) =>
+      [channel, count('first_touch_channel', channel), count('last_touch_channel', channel)] as const,
+  )
     .filter(([, first, last]) => first + last > 0)
     .sort((a, b) => b[1] - a[1]);
   const lines = [
     `${'channel'.padEnd(26)}${'first touch'.padStart(12)}${'last touch'.padStart(12)}`,
-    ...rows.map(([channel, first, last]) => `${channel.padEnd(26)}${String(first).padStart(12)}${String(last).padStart(12)}`),
+    ...rows.map(
+      ([channel, first, last]) =>
+        `${channel.padEnd(26)}${String(first).padStart(12)}${String(last).padStart(12)}`,
+    ),
     `${'profiles'.padEnd(26)}${String(profiles.length).padStart(12)}${String(profiles.length).padStart(12)}`,
   ];
   return lines.join('\n') + '\n';
@@ -116,7 +135,8 @@ async function examples(
     if (!target.startsWith('user:')) continue;
     const view = await viewProfile(store, target, settings);
     if (!view) continue;
-    if (!crossDevice && view.linked_ids.filter((key) => key.startsWith('anon:')).length > 1) crossDevice = view;
+    if (!crossDevice && view.linked_ids.filter((key) => key.startsWith('anon:')).length > 1)
+      crossDevice = view;
     else if (!differing && view.first_touch?.channel !== view.last_touch?.channel) differing = view;
   }
   for (const [title, view] of [
@@ -125,7 +145,9 @@ async function examples(
   ] as const) {
     if (!view) continue;
     const describe = (touch: ProfileView['first_touch']) =>
-      touch ? `${touch.channel} (${touch.source} / ${touch.medium}${touch.campaign ? `, ${touch.campaign}` : ''}) at ${touch.timestamp}` : '-';
+      touch
+        ? `${touch.channel} (${touch.source} / ${touch.medium}${touch.campaign ? `, ${touch.campaign}` : ''}) at ${touch.timestamp}`
+        : '-';
     lines.push(`example, ${title}: ${view.target}`);
     lines.push(`  linked ids   ${view.linked_ids.join(', ')}`);
     lines.push(`  touches      ${view.touches.length}`);

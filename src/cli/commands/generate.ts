@@ -7,13 +7,18 @@ import type { Command } from '../types';
 
 export const generateCommand: Command = {
   name: 'generate',
-  usage: 'generate [--users 1000] [--seed 1] [--start 2026-01-01] [--out file.jsonl | --host URL --write-key K --rate 50]',
+  usage:
+    'generate [--users 1000] [--seed 1] [--start 2026-01-01] [--out file.jsonl | --host URL --write-key K --rate 50]',
   summary: 'generate seeded, realistic Segment traffic as JSON lines, or send it to a tracking API',
   async run(args, io) {
     const parsed = parseArgs(args);
     const start = new Date(flag(parsed, 'start', '2026-01-01T00:00:00Z') as string);
     if (Number.isNaN(start.getTime())) throw new Error('--start must be a date, e.g. 2026-01-01');
-    const events = generateEvents({ users: numberFlag(parsed, 'users', 1000), seed: numberFlag(parsed, 'seed', 1), start });
+    const events = generateEvents({
+      users: numberFlag(parsed, 'users', 1000),
+      seed: numberFlag(parsed, 'seed', 1),
+      start,
+    });
     const host = flag(parsed, 'host');
     if (host) {
       const writeKey = flag(parsed, 'write-key') ?? io.env.SEGMENT_WRITE_KEY;

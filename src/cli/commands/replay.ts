@@ -29,7 +29,8 @@ export const replayCommand: Command = {
       });
       progress.finish();
       io.stdout.write(formatReport(report, (Date.now() - started) / 1000) + '\n');
-      if (!config.segment.writeKey) io.stdout.write(`traits written to ${config.segment.outboxPath} (no SEGMENT_WRITE_KEY set)\n`);
+      if (!config.segment.writeKey)
+        io.stdout.write(`traits written to ${config.segment.outboxPath} (no SEGMENT_WRITE_KEY set)\n`);
       return 0;
     } finally {
       await pipeline.writer.close();

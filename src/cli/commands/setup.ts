@@ -1,0 +1,40 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../../config';
+import { openStore } from '../../store';
+import type { Command } from '../types';
+
+export const setupCommand: Command = {
+  name: 'setup',
+  usage: 'setup',
+  summary:
+    'create the configured store: the DynamoDB table (on demand, TTL on `ttl`) or the SQLite file; idempotent',
+  async run(_args, io) {
+    const config = loadConfig(io.env);
+    const location = config.store;
+    switch (location.kind) {
+      case 'dynamodb': {
+        const { createTable } = await import('../../store/dynamodb');
+        const client = new DynamoDBClient({});
+        try {
+          await createTable(client, location.table);
+          const region = await client.config.region();
+          io.stdout.write(
+            `DynamoDB table "${location.table}" is ready in ${region} (on-demand, key pk/sk, TTL on ttl)\n`,
+          );
+        } finally {
+          client.destroy();
+        }
+        return 0;
+      }
+      case 'sqlite': {
+        const store = await openStore(location);
+        await store.close();
+        io.stdout.write(`SQLite store is ready at ${location.path} (schema migrated)\n`);
+        return 0;
+      }
+      case 'memory':
+        io.stdout.write('the memory store needs no setup (state lasts one process)\n');
+        return 0;
+    }
+  },
+};

@@ -1,0 +1,32 @@
+export { createEventsClient, createRuntimeClient, type ClientOptions } from './clients';
+export {
+  ConfigurationBreaker,
+  EXCEPTION_ACTIONS,
+  classifyError,
+  errorReason,
+  type ErrorAction,
+} from './errors';
+export {
+  createPersonalizeIntegration,
+  type PersonalizeIntegration,
+  type PersonalizeIntegrationDeps,
+} from './integration';
+export { LOCAL_FALLBACK_ORIGIN, LocalFallbackRecommender, type LocalFallbackOptions } from './local-fallback';
+export {
+  LIMITS,
+  mapMessage,
+  planCalls,
+  type MappedMessage,
+  type MappingOptions,
+  type PersonalizeEvent,
+  type PutEventsCall,
+} from './mapping';
+export {
+  PersonalizeRecommendationSource,
+  RecommendationEnricher,
+  RECOMMENDATION_ID_TRAIT,
+  UPDATED_AT_TRAIT,
+  type RecommendationSource,
+  type Recommendations,
+} from './recommender';
+export { PersonalizeTracker, type PersonalizeTrackerOptions } from './tracker';

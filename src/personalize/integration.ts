@@ -1,0 +1,85 @@
+import type { PersonalizeConfig } from '../config';
+import type { Logger } from '../log';
+import type { EventTracker, ProfileEnricher } from '../pipeline/process';
+import type { AttributionStore } from '../store';
+import { createEventsClient, createRuntimeClient, type ClientOptions } from './clients';
+import { LocalFallbackRecommender } from './local-fallback';
+import type { MappingOptions } from './mapping';
+import {
+  PersonalizeRecommendationSource,
+  RecommendationEnricher,
+  type RecommendationSource,
+} from './recommender';
+import { PersonalizeTracker } from './tracker';
+
+export interface PersonalizeIntegrationDeps {
+  store: AttributionStore;
+  log: Logger;
+  clock: () => Date;
+  /** client settings beyond the region (tests: endpoint, credentials, short timeouts) */
+  clientOptions?: Omit<ClientOptions, 'region'>;
+}
+
+export interface PersonalizeIntegration {
+  tracker: EventTracker | undefined;
+  enrichers: ProfileEnricher[];
+}
+
+/**
+ * What the configuration asks for: a PutEvents tracker when PERSONALIZE_TRACKING_ID is set, Personalize
+ * recommendations when a campaign or recommender ARN is set, and otherwise the local fallback
+ * recommender, so `recommended_products` is filled in demos and local runs too.
+ */
+export function createPersonalizeIntegration(
+  config: PersonalizeConfig,
+  deps: PersonalizeIntegrationDeps,
+): PersonalizeIntegration {
+  const mapping: MappingOptions = {
+    eventTypes: config.eventTypes,
+    itemIdPaths: config.itemIdPaths,
+    eventProperties: config.eventProperties,
+  };
+  const clientOptions = (): ClientOptions => ({
+    region: config.region ?? 'us-east-1',
+    ...deps.clientOptions,
+  });
+  const tracker = config.trackingId
+    ? new PersonalizeTracker({
+        client: createEventsClient(clientOptions()),
+        trackingId: config.trackingId,
+        mapping,
+        log: deps.log,
+      })
+    : undefined;
+
+  let source: RecommendationSource;
+  if (config.campaignArn || config.recommenderArn) {
+    source = new PersonalizeRecommendationSource({
+      client: createRuntimeClient(clientOptions()),
+      campaignArn: config.campaignArn,
+      recommenderArn: config.recommenderArn,
+      numResults: config.numResults,
+      filterArn: config.filterArn,
+      filterValues: config.filterValues,
+      context: config.context,
+      log: deps.log,
+    });
+  } else {
+    deps.log.info('personalize_local_fallback', {
+      reason:
+        'no PERSONALIZE_CAMPAIGN_ARN or PERSONALIZE_RECOMMENDER_ARN: recommendations come from the local fallback',
+    });
+    source = new LocalFallbackRecommender({ mapping, numResults: config.numResults });
+  }
+  const enricher = new RecommendationEnricher({
+    source,
+    store: deps.store,
+    triggers: config.triggers,
+    refreshMs: config.refreshMinutes * 60_000,
+    recommendAnonymous: config.recommendAnonymous,
+    traitName: config.traitName,
+    clock: deps.clock,
+    log: deps.log,
+  });
+  return { tracker, enrichers: [enricher] };
+}

@@ -1,0 +1,133 @@
+import type { SegmentMessage } from '../events';
+import type { Profile } from '../identity';
+import { mapMessage, type MappingOptions } from './mapping';
+import type { RecommendationRequest, RecommendationSource, Recommendations } from './recommender';
+
+/**
+ * The built-in recommender used when Amazon Personalize is not configured, so the demo and local runs
+ * show `recommended_products`. It is labelled everywhere: origin `local-fallback` in the store's cache and
+ * `recommendation_id` = `local-fallback` on the profile.
+ *
+ * Model: items that occur in the same session (same device, no gap over 30 minutes) score each other;
+ * a visitor gets the items that co-occur most with what they interacted with, then the most popular
+ * items, never what they already touched.
+ *
+ * Limitation (stated, not hidden): the model lives in memory in this process and learns only from the
+ * messages the pipeline shows it (the tracked events of profiles it writes back). A CLI replay or the demo
+ * sees the whole stream; a Lambda container sees only its own share of traffic and starts empty after a
+ * cold start. Moving it into the store needs new store methods (proposed in the integration notes).
+ */
+export const LOCAL_FALLBACK_ORIGIN = 'local-fallback';
+
+export interface LocalFallbackOptions {
+  mapping: MappingOptions;
+  numResults: number;
+  /** session inactivity gap, default 30 minutes */
+  sessionGapMs?: number;
+  /** devices remembered (oldest forgotten first), default 50,000 */
+  maxDevices?: number;
+}
+
+interface DeviceHistory {
+  lastAt: number;
+  /** items of the current session, newest last */
+  session: string[];
+  /** items ever seen on the device, newest last, at most 50 */
+  items: string[];
+}
+
+const MAX_SESSION_ITEMS = 20;
+const MAX_DEVICE_ITEMS = 50;
+const MAX_SEEN_MESSAGES = 200_000;
+
+export class LocalFallbackRecommender implements RecommendationSource {
+  readonly origin = LOCAL_FALLBACK_ORIGIN;
+  private readonly devices = new Map<string, DeviceHistory>();
+  private readonly together = new Map<string, Map<string, number>>();
+  private readonly popularity = new Map<string, number>();
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: LocalFallbackOptions) {}
+
+  observe(_profile: Profile, messages: readonly SegmentMessage[]): void {
+    for (const message of messages) this.learn(message);
+  }
+
+  /** Learns from one message (idempotent by messageId). */
+  learn(message: SegmentMessage): void {
+    if (this.seen.has(message.messageId)) return;
+    const mapped = mapMessage(message, this.options.mapping);
+    if (mapped.kind !== 'events') return;
+    this.remember(message.messageId);
+    const at = Date.parse(message.timestamp);
+    const device = this.devices.get(mapped.sessionId) ?? { lastAt: at, session: [], items: [] };
+    if (Math.abs(at - device.lastAt) > (this.options.sessionGapMs ?? 30 * 60_000)) device.session = [];
+    device.lastAt = Math.max(device.lastAt, at);
+    for (const event of mapped.events) {
+      const item = event.itemId;
+      if (!item) continue;
+      this.popularity.set(item, (this.popularity.get(item) ?? 0) + 1);
+      for (const other of device.session) if (other !== item) this.bump(item, other);
+      device.session = [...device.session.filter((id) => id !== item), item].slice(-MAX_SESSION_ITEMS);
+      device.items = [...device.items.filter((id) => id !== item), item].slice(-MAX_DEVICE_ITEMS);
+    }
+    this.devices.delete(mapped.sessionId);
+    this.devices.set(mapped.sessionId, device);
+    if (this.devices.size > (this.options.maxDevices ?? 50_000)) {
+      const oldest = this.devices.keys().next().value;
+      if (oldest !== undefined) this.devices.delete(oldest);
+    }
+  }
+
+  async recommend(request: RecommendationRequest): Promise<Recommendations> {
+    return { items: this.recommendFor(request.profile), recommendationId: LOCAL_FALLBACK_ORIGIN };
+  }
+
+  /** Co-occurrence first, popularity after, excluding the profile's own items. */
+  recommendFor(profile: Profile): string[] {
+    const own = new Set<string>();
+    for (const key of profile.keys)
+      for (const item of this.devices.get(key.slice(5))?.items ?? []) own.add(item);
+    const scores = new Map<string, number>();
+    for (const item of own) {
+      for (const [other, count] of this.together.get(item) ?? []) {
+        if (!own.has(other)) scores.set(other, (scores.get(other) ?? 0) + count);
+      }
+    }
+    const byScore = [...scores].sort(
+      (a, b) => b[1] - a[1] || this.pop(b[0]) - this.pop(a[0]) || a[0].localeCompare(b[0]),
+    );
+    const result = byScore.map(([item]) => item).slice(0, this.options.numResults);
+    if (result.length < this.options.numResults) {
+      const popular = [...this.popularity].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      for (const [item] of popular) {
+        if (result.length >= this.options.numResults) break;
+        if (!own.has(item) && !result.includes(item)) result.push(item);
+      }
+    }
+    return result;
+  }
+
+  private pop(item: string): number {
+    return this.popularity.get(item) ?? 0;
+  }
+
+  private bump(a: string, b: string): void {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const row = this.together.get(from) ?? new Map<string, number>();
+      row.set(to, (row.get(to) ?? 0) + 1);
+      this.together.set(from, row);
+    }
+  }
+
+  private remember(messageId: string): void {
+    this.seen.add(messageId);
+    if (this.seen.size > MAX_SEEN_MESSAGES) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+}

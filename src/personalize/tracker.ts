@@ -1,0 +1,125 @@
+import { PutEventsCommand, type PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
+import { RetryableError } from '../errors';
+import type { SegmentMessage } from '../events';
+import type { Logger } from '../log';
+import type { EventTracker } from '../pipeline/process';
+import { ConfigurationBreaker, classifyError, errorReason } from './errors';
+import {
+  mapMessage,
+  planCalls,
+  type MappedMessage,
+  type MappingOptions,
+  type PutEventsCall,
+} from './mapping';
+
+export interface PersonalizeTrackerOptions {
+  client: PersonalizeEventsClient;
+  trackingId: string;
+  mapping: MappingOptions;
+  log: Logger;
+  /** PutEvents calls in flight at once (default 4) */
+  concurrency?: number;
+  /** how long calls pause after a configuration error (default 60 s) */
+  configurationPauseMs?: number;
+}
+
+type Rejection = { messageId: string; reason: string };
+
+/**
+ * Sends tracked Segment events to Personalize: one PutEvents per (sessionId, userId) and 10 events,
+ * instead of one per event. See src/personalize/errors.ts for what each failure does.
+ */
+export class PersonalizeTracker implements EventTracker {
+  private readonly breaker: ConfigurationBreaker;
+
+  constructor(private readonly options: PersonalizeTrackerOptions) {
+    this.breaker = new ConfigurationBreaker(options.configurationPauseMs ?? 60_000);
+  }
+
+  async track(messages: readonly SegmentMessage[], timeoutMs: number): Promise<{ rejected: Rejection[] }> {
+    const { log, mapping } = this.options;
+    const deadlineAt = Date.now() + timeoutMs;
+    const rejected: Rejection[] = [];
+    const sendable: Array<Extract<MappedMessage, { kind: 'events' }>> = [];
+    for (const message of messages) {
+      const mapped = mapMessage(message, mapping);
+      if (mapped.kind === 'events') sendable.push(mapped);
+      else if (mapped.kind === 'invalid')
+        rejected.push({ messageId: mapped.messageId, reason: mapped.reason });
+      else log.debug('personalize_skipped', { messageId: mapped.messageId, reason: mapped.reason });
+    }
+    const calls = planCalls(sendable);
+    let transient: unknown = null;
+    const queue = [...calls];
+    const worker = async () => {
+      for (let call = queue.shift(); call && transient === null; call = queue.shift()) {
+        try {
+          rejected.push(...(await this.send(call, deadlineAt, true)));
+        } catch (error) {
+          transient ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, calls.length) }, worker));
+    if (transient !== null) {
+      log.warn('personalize_put_events_failed', { reason: errorReason(transient), calls: calls.length });
+      throw new RetryableError(`Personalize PutEvents failed transiently: ${errorReason(transient)}`, {
+        cause: transient,
+      });
+    }
+    return { rejected: dedupe(rejected) };
+  }
+
+  /**
+   * Sends one call. A rejected call that mixes messages is resent message by message so that only the
+   * bad message is dead-lettered. Throws only for transient failures.
+   */
+  private async send(call: PutEventsCall, deadlineAt: number, split: boolean): Promise<Rejection[]> {
+    const { client, trackingId, log } = this.options;
+    const paused = this.breaker.openReason();
+    if (paused) return call.messageIds.map((messageId) => ({ messageId, reason: paused }));
+    const remaining = deadlineAt - Date.now();
+    if (remaining <= 0) throw new RetryableError('no time left in the invocation budget for PutEvents');
+    try {
+      await client.send(
+        new PutEventsCommand({
+          trackingId,
+          sessionId: call.sessionId,
+          ...(call.userId ? { userId: call.userId } : {}),
+          eventList: call.events,
+        }),
+        { abortSignal: AbortSignal.timeout(remaining) },
+      );
+      return [];
+    } catch (error) {
+      const action = classifyError(error);
+      const reason = errorReason(error);
+      if (action === 'retry') throw error;
+      if (action === 'configuration') {
+        const message = `configuration error, fix the deployment (PERSONALIZE_TRACKING_ID, region, IAM personalize:PutEvents): ${reason}`;
+        log.error('personalize_configuration_error', { operation: 'PutEvents', reason });
+        this.breaker.trip(message);
+        return call.messageIds.map((messageId) => ({ messageId, reason: message }));
+      }
+      if (split && call.messageIds.length > 1) {
+        const results: Rejection[] = [];
+        for (const messageId of call.messageIds) {
+          const events = call.events.filter((_, index) => call.owners[index] === messageId);
+          const owners = events.map(() => messageId);
+          results.push(
+            ...(await this.send({ ...call, events, owners, messageIds: [messageId] }, deadlineAt, false)),
+          );
+        }
+        return results;
+      }
+      log.warn('personalize_event_rejected', { messageIds: call.messageIds.join(','), reason });
+      return call.messageIds.map((messageId) => ({ messageId, reason }));
+    }
+  }
+}
+
+function dedupe(rejected: Rejection[]): Rejection[] {
+  const seen = new Map<string, Rejection>();
+  for (const entry of rejected) if (!seen.has(entry.messageId)) seen.set(entry.messageId, entry);
+  return [...seen.values()];
+}

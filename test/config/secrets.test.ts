@@ -1,0 +1,120 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { loadConfig } from '../../src/config';
+import { mapSsmError, resolveSecrets, SSM_ERROR_KINDS } from '../../src/config/secrets';
+import { ConfigurationError, RetryableError } from '../../src/errors';
+
+/** A local endpoint speaking the SSM JSON protocol for GetParameter. */
+class FakeSsm {
+  readonly requests: Array<{ target: string | undefined; body: Record<string, unknown> }> = [];
+  respond: (body: Record<string, unknown>) => { status: number; body: unknown; type?: string } = (body) => ({
+    status: 200,
+    body: { Parameter: { Name: body.Name, Type: 'SecureString', Value: 'wk-from-ssm' } },
+  });
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer(async (request, response) => {
+      const body = JSON.parse(await read(request)) as Record<string, unknown>;
+      this.requests.push({ target: request.headers['x-amz-target'] as string | undefined, body });
+      const answer = this.respond(body);
+      response.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}),
+      });
+      response.end(JSON.stringify(answer.body));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+async function read(request: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of request) text += String(chunk);
+  return text;
+}
+
+describe('resolveSecrets', () => {
+  const ssm = new FakeSsm();
+  let client: SSMClient;
+
+  beforeAll(async () => {
+    const endpoint = await ssm.start();
+    client = new SSMClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+  });
+
+  afterAll(async () => {
+    client.destroy();
+    await ssm.stop();
+  });
+
+  beforeEach(() => {
+    ssm.requests.length = 0;
+  });
+
+  it('reads the write key from the SecureString parameter, decrypted', async () => {
+    const config = loadConfig({ SEGMENT_WRITE_KEY_PARAMETER: '/touchpoint/segment-write-key' });
+
+    const resolved = await resolveSecrets(config, client);
+
+    expect(resolved.segment.writeKey).toBe('wk-from-ssm');
+    expect(Object.isFrozen(resolved.segment)).toBe(true);
+    expect(config.segment.writeKey).toBeNull();
+    expect(ssm.requests).toEqual([
+      {
+        target: 'AmazonSSM.GetParameter',
+        body: { Name: '/touchpoint/segment-write-key', WithDecryption: true },
+      },
+    ]);
+  });
+
+  it('asks nothing when an explicit write key is set or no parameter is named', async () => {
+    const explicit = loadConfig({ SEGMENT_WRITE_KEY: 'wk', SEGMENT_WRITE_KEY_PARAMETER: '/p' });
+    const none = loadConfig({});
+
+    expect(await resolveSecrets(explicit, client)).toBe(explicit);
+    expect(await resolveSecrets(none, client)).toBe(none);
+    expect(ssm.requests).toHaveLength(0);
+  });
+
+  it('says which parameter is missing', async () => {
+    ssm.respond = () => ({
+      status: 400,
+      type: 'ParameterNotFound',
+      body: { __type: 'ParameterNotFound', message: 'nope' },
+    });
+
+    const failure = resolveSecrets(loadConfig({ SEGMENT_WRITE_KEY_PARAMETER: '/missing' }), client);
+
+    await expect(failure).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(failure).rejects.toThrow(/"\/missing".*SEGMENT_WRITE_KEY_PARAMETER/);
+  });
+
+  it('asks for a retry when SSM throttles', async () => {
+    ssm.respond = () => ({
+      status: 400,
+      type: 'ThrottlingException',
+      body: { __type: 'ThrottlingException', message: 'slow down' },
+    });
+
+    await expect(
+      resolveSecrets(loadConfig({ SEGMENT_WRITE_KEY_PARAMETER: '/p' }), client),
+    ).rejects.toBeInstanceOf(RetryableError);
+  });
+
+  it.each(Object.entries(SSM_ERROR_KINDS))('maps %s to %s', (name, kind) => {
+    const mapped = mapSsmError(Object.assign(new Error('x'), { name }), '/p');
+    expect(mapped).toBeInstanceOf(kind === 'retryable' ? RetryableError : ConfigurationError);
+  });
+});
