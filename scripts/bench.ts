@@ -23,9 +23,14 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((name) => !name.startsWith('-'));
   const names = wanted.length > 0 ? wanted : Object.keys(SECTIONS);
   const unknown = names.filter((name) => !(name in SECTIONS));
-  if (unknown.length > 0) throw new Error(`unknown bench section(s): ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown bench section(s): ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`,
+    );
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   console.log('');
   console.log('| benchmark | figure | target |');
   console.log('|---|---|---|');
@@ -33,7 +38,9 @@ async function main(): Promise<void> {
   for (const name of names) {
     const result = await (SECTIONS[name] as () => Promise<BenchResult>)();
     for (const row of result.rows) {
-      console.log(`| ${result.section}: ${row.metric} | ${row.value.toLocaleString('en-US')} ${row.unit} | ${row.target ?? ''} |`);
+      console.log(
+        `| ${result.section}: ${row.metric} | ${row.value.toLocaleString('en-US')} ${row.unit} | ${row.target ?? ''} |`,
+      );
     }
     notes.push(...(result.notes ?? []).map((note) => `- ${result.section}: ${note}`));
   }

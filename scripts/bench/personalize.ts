@@ -66,6 +66,7 @@ async function runTouchpoint(
   raw: Record<string, unknown>[],
   chunkSize: number,
   clockFollowsEvents: boolean,
+  extraEnv: Record<string, string> = {},
 ): Promise<Counts> {
   fake.reset();
   const config = loadConfig({
@@ -73,6 +74,7 @@ async function runTouchpoint(
     PERSONALIZE_TRACKING_ID: 'bench-tracker',
     PERSONALIZE_CAMPAIGN_ARN: CAMPAIGN,
     AWS_REGION: 'us-east-1',
+    ...extraEnv,
   });
   const store = new MemoryStore();
   const writer = new CountingTraitWriter();
@@ -142,6 +144,9 @@ export async function benchPersonalize(): Promise<BenchResult> {
   try {
     const replay = await runTouchpoint(endpoint, fake, raw, CHUNK, false);
     const whole = await runTouchpoint(endpoint, fake, raw, raw.length, false);
+    const identifiedOnly = await runTouchpoint(endpoint, fake, raw, CHUNK, false, {
+      PERSONALIZE_RECOMMEND_ANONYMOUS: 'false',
+    });
     const lambda = await runTouchpoint(endpoint, fake, raw, 1, true);
 
     fake.reset();
@@ -179,6 +184,11 @@ export async function benchPersonalize(): Promise<BenchResult> {
       {
         metric: 'touchpoint replay: identify, all traits',
         value: per1000(replay.identify),
+        unit: 'calls / 1k events',
+      },
+      {
+        metric: 'touchpoint replay, identified users only: GetRecommendations',
+        value: per1000(identifiedOnly.getRecommendations),
         unit: 'calls / 1k events',
       },
       {

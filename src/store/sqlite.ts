@@ -38,7 +38,10 @@ const MIGRATIONS: readonly string[] = [
 export async function openSqliteStore(path: string): Promise<SqliteStore> {
   let Database: typeof BetterSqlite3;
   try {
-    Database = (await import('better-sqlite3')).default;
+    // A plain require: the native module stays outside the bundle and loads only when SQLite is chosen
+    // (a dynamic import() would not load inside Jest's module sandbox).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    Database = require('better-sqlite3') as typeof BetterSqlite3;
   } catch (error) {
     throw new Error(
       'the SQLite store needs the native module better-sqlite3; run `npm ci` (it builds from source)',
