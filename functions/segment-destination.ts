@@ -55,7 +55,12 @@ export function createHandler(
 /** Builds the pipeline from the environment, once per container. */
 export function pipelineFromEnvironment(overrides: PipelineOverrides = {}) {
   return async () => {
-    const config = loadConfig();
+    let config = loadConfig();
+    if (config.segment.writeKeyParameter && !config.segment.writeKey) {
+      // Loaded only when used, so deployments with a plain SEGMENT_WRITE_KEY skip the SSM client at cold start.
+      const { resolveSecrets } = await import('../src/config/secrets');
+      config = await resolveSecrets(config);
+    }
     return { config, pipeline: await createPipeline(config, overrides) };
   };
 }

@@ -1,5 +1,5 @@
 import type { SegmentMessage } from '../events';
-import type { Profile } from '../identity';
+import { rawId, type Profile } from '../identity';
 import { mapMessage, type MappingOptions } from './mapping';
 import type { RecommendationRequest, RecommendationSource, Recommendations } from './recommender';
 
@@ -87,7 +87,7 @@ export class LocalFallbackRecommender implements RecommendationSource {
   recommendFor(profile: Profile): string[] {
     const own = new Set<string>();
     for (const key of profile.keys)
-      for (const item of this.devices.get(key.slice(5))?.items ?? []) own.add(item);
+      for (const item of this.devices.get(rawId(key))?.items ?? []) own.add(item);
     const scores = new Map<string, number>();
     for (const item of own) {
       for (const [other, count] of this.together.get(item) ?? []) {

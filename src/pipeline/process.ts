@@ -175,18 +175,14 @@ async function applyMessage(
   const candidate = touchCandidateOf(message, settings.classifier);
   if (candidate) {
     const touch = toTouch(message, owner, candidate);
+    // Store first, then check: a concurrent event of the same session either sees this touch and
+    // deletes it (above), or recorded its activity before our check, which then finds it.
+    await store.putTouch(touch);
+    const sessionStart = new Date(atMs - sessionMs).toISOString();
     const continuesSession =
-      touch.direct &&
-      (await store.hasActivityBetween(
-        owner,
-        new Date(atMs - sessionMs).toISOString(),
-        at,
-        message.messageId,
-      ));
-    if (!continuesSession) {
-      await store.putTouch(touch);
-      report.touches++;
-    }
+      touch.direct && (await store.hasActivityBetween(owner, sessionStart, at, message.messageId));
+    if (continuesSession) await store.deleteDirectTouches(owner, new Date(atMs - 1).toISOString(), at);
+    else report.touches++;
   }
   return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
 }
@@ -218,7 +214,7 @@ async function writeBackProfiles(
   deadlineAt: number,
   report: BatchReport,
 ): Promise<void> {
-  const { store, settings, writer } = pipeline;
+  const { store } = pipeline;
   const profiles = new Map<IdentityKey, { profile: Profile; messages: SegmentMessage[] }>();
   for (const [key, messages] of affected) {
     const profile = await resolveProfile(key, store);
@@ -227,8 +223,28 @@ async function writeBackProfiles(
     profiles.set(profile.target, entry);
   }
 
+  for (let round = 1; round <= MAX_WRITE_BACK_ROUNDS; round++) {
+    const written = await writeBackRound(pipeline, [...profiles.values()], deadlineAt, report);
+    // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
+    // touch after this one read its snapshot, and this one's save may have landed last with stale traits.
+    // Recomputing after our own save closes that window: whoever saves last also reads last.
+    if (written === 0 || !store.concurrentWriters) return;
+  }
+}
+
+/** Write-back rounds per batch: the first, and re-checks after concurrent writes. */
+const MAX_WRITE_BACK_ROUNDS = 3;
+
+/** Computes each profile's traits, sends the changed ones, saves them; returns how many calls it sent. */
+async function writeBackRound(
+  pipeline: Pipeline,
+  profiles: ReadonlyArray<{ profile: Profile; messages: SegmentMessage[] }>,
+  deadlineAt: number,
+  report: BatchReport,
+): Promise<number> {
+  const { store, settings, writer } = pipeline;
   const calls: Array<{ call: IdentifyCall; full: Traits }> = [];
-  for (const { profile, messages } of profiles.values()) {
+  for (const { profile, messages } of profiles) {
     const touches = await store.touchesOf(profile.keys);
     if (touches.length === 0) continue;
     const newest = await store.newestActivity(profile.keys);
@@ -255,7 +271,7 @@ async function writeBackProfiles(
     writer.identify(call);
     calls.push({ call, full: { ...(state?.writtenTraits ?? {}), ...traits } });
   }
-  if (calls.length === 0) return;
+  if (calls.length === 0) return 0;
 
   const { rejected } = await writer.flush(remaining(deadlineAt));
   const rejectedIds = new Set(rejected.map((call) => call.messageId));
@@ -265,6 +281,7 @@ async function writeBackProfiles(
     await store.saveWrittenTraits(call.target, full, now);
     report.identifyCalls++;
   }
+  return calls.length - rejectedIds.size;
 }
 
 async function deadLetter(

@@ -146,6 +146,8 @@ export interface DynamoDbStoreOptions {
 
 /** The DynamoDB implementation of AttributionStore (see the table above). */
 export class DynamoDbStore implements AttributionStore {
+  /** Parallel Lambda invocations write the same profiles. */
+  readonly concurrentWriters = true;
   private readonly now: () => number;
   private readonly ownsClient: boolean;
 

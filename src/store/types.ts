@@ -46,6 +46,12 @@ export interface ProfileState {
  * memory (tests), SQLite (embedded default), DynamoDB (production). All pass test/store/conformance.ts.
  */
 export interface AttributionStore extends LinkReader {
+  /**
+   * True when other processes may write the same profiles at the same time (DynamoDB behind parallel
+   * Lambda invocations): the pipeline then re-checks each profile after saving its write-back.
+   */
+  readonly concurrentWriters?: boolean;
+
   /** The idempotency record of a message, or null if it was never seen. */
   getMessage(messageId: string): Promise<MessageRecord | null>;
   /** Records that a step of a message succeeded (creating the record if needed). */

@@ -1,4 +1,6 @@
 import { generateEvents } from '../../src/generate';
+import { MemoryStore, type ProfileState } from '../../src/store';
+import type { IdentityKey } from '../../src/identity';
 import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
 import { testPipeline } from '../support/pipeline';
 
@@ -324,6 +326,57 @@ describe('processBatch', () => {
         true,
       );
       expect(second).toMatchObject({ last_touch_source: 'bing', touch_count: 2 });
+    });
+  });
+
+  describe('concurrent writers', () => {
+    /** A store shared by parallel invocations, where one invocation can be held between read and save. */
+    class SharedStore extends MemoryStore {
+      override readonly concurrentWriters = true;
+      hold: Promise<void> | null = null;
+      override async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
+        const hold = this.hold;
+        this.hold = null;
+        if (hold) await hold;
+        return super.getProfileState(target);
+      }
+    }
+
+    it('corrects a stale write-back that lands after a newer one (lost update)', async () => {
+      // Prepare: invocation A reads the touches, then stalls; B stores a newer touch and writes back first.
+      const store = new SharedStore();
+      const a = testPipeline({ store });
+      const b = testPipeline({ store, writer: a.writer });
+      let releaseA = () => {};
+      store.hold = new Promise<void>((resolve) => (releaseA = resolve));
+
+      // Act
+      const first = a.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await b.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T12:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      );
+      releaseA();
+      await first;
+
+      // Assess: the last word on the wire and in the store is the fresh one.
+      expect(a.writer.profiles().get('anon:a1')).toMatchObject({ touch_count: 2, last_touch_source: 'bing' });
+      expect((await store.getProfileState('anon:a1'))?.writtenTraits).toMatchObject({
+        touch_count: 2,
+        last_touch_source: 'bing',
+      });
     });
   });
 

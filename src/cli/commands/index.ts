@@ -3,8 +3,10 @@ import { classifyCommand } from './classify';
 import { deadLettersCommand } from './dead-letters';
 import { demoCommand } from './demo';
 import { generateCommand } from './generate';
+import { invokeCommand } from './invoke';
 import { profileCommand } from './profile';
 import { replayCommand } from './replay';
+import { setupCommand } from './setup';
 
 /** Every `touchpoint` subcommand, in the order `touchpoint help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -14,4 +16,6 @@ export const COMMANDS: readonly Command[] = [
   classifyCommand,
   generateCommand,
   deadLettersCommand,
+  setupCommand,
+  invokeCommand,
 ];
