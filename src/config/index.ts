@@ -25,6 +25,12 @@ export interface Config {
     outboxPath: string;
   };
   traitPreset: TraitPreset;
+  aws: {
+    /** AWS_REGION (or AWS_DEFAULT_REGION): where SSM and Personalize live */
+    region: string | null;
+    /** AWS_ENDPOINT_URL_SSM: an SSM endpoint override (tests, VPC endpoints) */
+    ssmEndpoint: string | null;
+  };
   attribution: AttributionOptions;
   classifier: ClassifierOptions;
   /** internal deadline per invocation, inside Segment's 5 s budget */
@@ -292,6 +298,7 @@ function personalizeConfig(e: z.output<z.ZodObject<typeof personalizeEnv>>): Per
 }
 
 const envSchema = z.object({
+  AWS_ENDPOINT_URL_SSM: optionalText,
   TOUCHPOINT_STORE: z
     .string()
     .optional()
@@ -379,6 +386,7 @@ export function loadConfig(env: Env = process.env): Config {
       outboxPath: e.TOUCHPOINT_OUTBOX,
     },
     traitPreset: e.TOUCHPOINT_TRAIT_PRESET,
+    aws: { region: e.AWS_REGION ?? e.AWS_DEFAULT_REGION, ssmEndpoint: e.AWS_ENDPOINT_URL_SSM },
     attribution: {
       lookbackDays: e.TOUCHPOINT_LOOKBACK_DAYS,
       sessionTimeoutMinutes: e.TOUCHPOINT_SESSION_TIMEOUT_MINUTES,

@@ -1,6 +1,7 @@
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { ConfigurationError, RetryableError } from '../errors';
 import type { Config } from './index';
+import { getSecureParameter, type SsmAccess } from './ssm-parameter';
 
 /** Bounds on the one SSM call a cold start makes (inside Segment's 5 s budget, cold start included). */
 export const SSM_REQUEST_TIMEOUT_MS = 1000;
@@ -28,27 +29,29 @@ export const SSM_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'configurati
  * @throws ConfigurationError when the parameter is missing, empty or not readable by this role;
  *   RetryableError for throttling, 5xx and timeouts (Segment retries the event)
  */
-export async function resolveSecrets(config: Config, ssm?: SSMClient): Promise<Config> {
+export async function resolveSecrets(config: Config, access?: SsmAccess): Promise<Config> {
   const name = config.segment.writeKeyParameter;
   if (!name || config.segment.writeKey) return config;
-  const client =
-    ssm ??
-    new SSMClient({
-      maxAttempts: SSM_MAX_ATTEMPTS,
-      requestHandler: {
-        requestTimeout: SSM_REQUEST_TIMEOUT_MS,
-        connectionTimeout: SSM_REQUEST_TIMEOUT_MS,
-        throwOnRequestTimeout: true,
-      },
-    });
+  const region = access?.region ?? config.aws.region;
+  if (!region) {
+    throw new ConfigurationError(
+      'SEGMENT_WRITE_KEY_PARAMETER is set but AWS_REGION is not: say where the parameter lives',
+    );
+  }
+  const ssm: SsmAccess = access ?? {
+    region,
+    endpoint: config.aws.ssmEndpoint ?? `https://ssm.${region}.amazonaws.com`,
+    credentials: defaultProvider(),
+  };
   let value: string | undefined;
-  try {
-    const result = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    value = result.Parameter?.Value?.trim();
-  } catch (error) {
-    throw mapSsmError(error, name);
-  } finally {
-    if (!ssm) client.destroy();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      value = (await getSecureParameter(name, ssm, SSM_REQUEST_TIMEOUT_MS))?.trim();
+      break;
+    } catch (error) {
+      const mapped = mapSsmError(error, name);
+      if (!(mapped instanceof RetryableError) || attempt >= SSM_MAX_ATTEMPTS) throw mapped;
+    }
   }
   if (!value) throw new ConfigurationError(`SSM parameter "${name}" (SEGMENT_WRITE_KEY_PARAMETER) is empty`);
   return Object.freeze({ ...config, segment: Object.freeze({ ...config.segment, writeKey: value }) });

@@ -214,22 +214,34 @@ async function writeBackProfiles(
   deadlineAt: number,
   report: BatchReport,
 ): Promise<void> {
-  const { store } = pipeline;
+  for (let round = 1; round <= MAX_WRITE_BACK_ROUNDS; round++) {
+    const written = await writeBackRound(
+      pipeline,
+      await resolveAffected(pipeline, affected),
+      deadlineAt,
+      report,
+    );
+    // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
+    // touch or a link after this one read its snapshot, and this one's save may have landed last with
+    // stale traits. Re-resolving and recomputing after our own save closes that window: whoever saves
+    // last also reads last.
+    if (written === 0 || !pipeline.store.concurrentWriters) return;
+  }
+}
+
+/** The profiles behind the affected ids (several ids may share one), with the messages that touched each. */
+async function resolveAffected(
+  pipeline: Pipeline,
+  affected: Map<IdentityKey, SegmentMessage[]>,
+): Promise<Array<{ profile: Profile; messages: SegmentMessage[] }>> {
   const profiles = new Map<IdentityKey, { profile: Profile; messages: SegmentMessage[] }>();
   for (const [key, messages] of affected) {
-    const profile = await resolveProfile(key, store);
+    const profile = await resolveProfile(key, pipeline.store);
     const entry = profiles.get(profile.target) ?? { profile, messages: [] };
     entry.messages.push(...messages);
     profiles.set(profile.target, entry);
   }
-
-  for (let round = 1; round <= MAX_WRITE_BACK_ROUNDS; round++) {
-    const written = await writeBackRound(pipeline, [...profiles.values()], deadlineAt, report);
-    // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
-    // touch after this one read its snapshot, and this one's save may have landed last with stale traits.
-    // Recomputing after our own save closes that window: whoever saves last also reads last.
-    if (written === 0 || !store.concurrentWriters) return;
-  }
+  return [...profiles.values()];
 }
 
 /** Write-back rounds per batch: the first, and re-checks after concurrent writes. */

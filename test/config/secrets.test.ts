@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../src/config';
 import { mapSsmError, resolveSecrets, SSM_ERROR_KINDS } from '../../src/config/secrets';
+import type { SsmAccess } from '../../src/config/ssm-parameter';
 import { ConfigurationError, RetryableError } from '../../src/errors';
 
 /** A local endpoint speaking the SSM JSON protocol for GetParameter. */
 class FakeSsm {
   readonly requests: Array<{ target: string | undefined; body: Record<string, unknown> }> = [];
+  readonly authorizations: Array<string | undefined> = [];
   respond: (body: Record<string, unknown>) => { status: number; body: unknown; type?: string } = (body) => ({
     status: 200,
     body: { Parameter: { Name: body.Name, Type: 'SecureString', Value: 'wk-from-ssm' } },
@@ -18,6 +19,7 @@ class FakeSsm {
     this.server = createServer(async (request, response) => {
       const body = JSON.parse(await read(request)) as Record<string, unknown>;
       this.requests.push({ target: request.headers['x-amz-target'] as string | undefined, body });
+      this.authorizations.push(request.headers.authorization);
       const answer = this.respond(body);
       response.writeHead(answer.status, {
         'content-type': 'application/x-amz-json-1.1',
@@ -42,20 +44,18 @@ async function read(request: IncomingMessage): Promise<string> {
 
 describe('resolveSecrets', () => {
   const ssm = new FakeSsm();
-  let client: SSMClient;
+  let client: SsmAccess;
 
   beforeAll(async () => {
     const endpoint = await ssm.start();
-    client = new SSMClient({
+    client = {
       endpoint,
       region: 'eu-west-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+      credentials: async () => ({ accessKeyId: 'test', secretAccessKey: 'test' }),
+    };
   });
 
   afterAll(async () => {
-    client.destroy();
     await ssm.stop();
   });
 
@@ -77,6 +77,20 @@ describe('resolveSecrets', () => {
         body: { Name: '/touchpoint/segment-write-key', WithDecryption: true },
       },
     ]);
+  });
+
+  it('signs the request with SigV4 for the ssm service in the configured region', async () => {
+    await resolveSecrets(loadConfig({ SEGMENT_WRITE_KEY_PARAMETER: '/p' }), client);
+
+    expect(ssm.authorizations.at(-1)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/eu-west-1\/ssm\/aws4_request, SignedHeaders=\S*x-amz-target\S*, Signature=[0-9a-f]{64}$/,
+    );
+  });
+
+  it('says what is missing when no region is configured', async () => {
+    await expect(resolveSecrets(loadConfig({ SEGMENT_WRITE_KEY_PARAMETER: '/p' }))).rejects.toThrow(
+      /AWS_REGION/,
+    );
   });
 
   it('asks nothing when an explicit write key is set or no parameter is named', async () => {

@@ -332,7 +332,7 @@ describe('processBatch', () => {
   describe('concurrent writers', () => {
     /** A store shared by parallel invocations, where one invocation can be held between read and save. */
     class SharedStore extends MemoryStore {
-      override readonly concurrentWriters = true;
+      readonly concurrentWriters = true;
       hold: Promise<void> | null = null;
       override async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
         const hold = this.hold;
@@ -376,6 +376,51 @@ describe('processBatch', () => {
       expect((await store.getProfileState('anon:a1'))?.writtenTraits).toMatchObject({
         touch_count: 2,
         last_touch_source: 'bing',
+      });
+    });
+    it('corrects a stale write-back made before a concurrent identify merged another device', async () => {
+      // Prepare: device b already belongs to u1; device a has an earlier, anonymous touch.
+      const store = new SharedStore();
+      const x = testPipeline({ store });
+      const y = testPipeline({ store, writer: x.writer });
+      await x.deliver(
+        pageEvent({
+          anonymousId: 'b',
+          at: '2026-03-05T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://t.co/',
+        }),
+      );
+      await x.deliver(identifyEvent({ anonymousId: 'b', userId: 'u1', at: '2026-03-05T10:01:00Z' }));
+      await x.deliver(
+        pageEvent({
+          anonymousId: 'a',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      );
+      let releaseY = () => {};
+      store.hold = new Promise<void>((resolve) => (releaseY = resolve));
+
+      // Act: Y resolves u1 as {b, u1} and stalls; X links a to u1 and writes the merged traits; Y resumes.
+      const stale = y.deliver(
+        pageEvent({
+          anonymousId: 'b',
+          userId: 'u1',
+          at: '2026-03-06T10:00:00Z',
+          url: `${SITE}/?utm_source=news&utm_medium=email`,
+        }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await x.deliver(identifyEvent({ anonymousId: 'a', userId: 'u1', at: '2026-03-06T11:00:00Z' }));
+      releaseY();
+      await stale;
+
+      // Assess
+      expect(x.writer.profiles().get('user:u1')).toMatchObject({
+        first_touch_source: 'bing',
+        touch_count: 3,
       });
     });
   });
