@@ -3,7 +3,7 @@ import { chunked } from '../io/jsonl';
 import { emptyReport, processBatch, type BatchReport, type Pipeline } from '../pipeline';
 
 /** Events per store transaction and per write-back flush during a replay. */
-export const DEFAULT_CHUNK_SIZE = 2000;
+export const DEFAULT_CHUNK_SIZE = 5000;
 /** Time budget per chunk: generous, since a replay has no Segment timeout, but still bounded. */
 const CHUNK_BUDGET_MS = 60_000;
 

@@ -29,6 +29,7 @@ export const replayCommand: Command = {
       });
       progress.finish();
       io.stdout.write(formatReport(report, (Date.now() - started) / 1000) + '\n');
+      io.stdout.write(`peak memory    ${Math.round(process.resourceUsage().maxRSS / 1024)} MB RSS\n`);
       if (!config.segment.writeKey)
         io.stdout.write(`traits written to ${config.segment.outboxPath} (no SEGMENT_WRITE_KEY set)\n`);
       return 0;
