@@ -18,6 +18,7 @@ import { sourceKindOf } from '../../src/classify/hosts';
 import type { Channel, ClassifierOptions, ClassifyInput } from '../../src/classify/types';
 import { type CorpusCase, loadCorpus, toClassifyInput, toOptions } from '../../test/classify/corpus';
 import type { BenchResult } from './types';
+import { seededRandom } from '../../src/generate';
 
 const TARGET_CALLS = 100_000;
 const WARM_UP_CALLS = 10_000;
@@ -64,18 +65,6 @@ function loadInboundOffline(): InboundModule {
 }
 
 const inbound = loadInboundOffline();
-
-/** mulberry32: a tiny seeded PRNG so every run benchmarks the same sequence. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface BenchInput {
   input: ClassifyInput;

@@ -27,3 +27,22 @@ function usage(): string {
   const lines = COMMANDS.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`);
   return `usage: touchpoint <command>\n\n${lines.join('\n')}\n\nConfiguration comes from environment variables: see the README.\n`;
 }
+
+/** Runs the CLI as this process: real stdin/stdout/stderr and environment; sets the exit code. */
+export function runAsProcess(argv: string[]): void {
+  runCli({
+    argv,
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(describeError(error));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../src/generate';
+
 /** Builders for Segment messages as the Lambda destination delivers them. */
 
 let counter = 0;
@@ -73,11 +75,7 @@ export function aliasEvent(ids: {
 
 /** Fisher-Yates with a seeded generator, so a shuffled test is the same every run. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
+  const random = seededRandom(seed);
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
