@@ -2,7 +2,7 @@
  * Personalize benchmark: the standard generated stream (2,000 users, seed 7) through touchpoint and
  * through the workshop policy (scripts/bench/workshop-policy.ts), both with the real SDK clients against
  * the local Personalize fake (test/support/personalize-server.ts), counting calls per 1,000 events:
- * - touchpoint replay: processBatch in chunks of 500 (where the 10-events-per-call batching applies);
+ * - touchpoint replay: processBatch in `touchpoint replay`'s chunks (where the 10-events-per-call batching applies);
  * - touchpoint Lambda-style: one message per invocation, as Segment's destination delivers them;
  * - the workshop: one PutEvents per event, one GetRecommendations + one identify per identified event.
  * Clocks: the replay runs on the wall clock, as `touchpoint replay` does (the refresh interval is real
@@ -25,11 +25,13 @@ import type { IdentifyCall, TraitWriter } from '../../src/writeback';
 import { FakePersonalize } from '../../test/support/personalize-server';
 import type { BenchResult } from './types';
 import { runWorkshopPolicy } from './workshop-policy';
+import { DEFAULT_CHUNK_SIZE } from '../../src/replay';
 
 const USERS = 2000;
 const SEED = 7;
 const START = new Date('2026-03-01T00:00:00Z');
-const CHUNK = 500;
+/** The chunk size `touchpoint replay` uses, so the figures are the command's. */
+const CHUNK = DEFAULT_CHUNK_SIZE;
 const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/bench';
 const CREDENTIALS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' };
 
