@@ -119,7 +119,7 @@ export async function processBatch(
     }
     const record = seen.has(message.messageId) ? null : await store.getMessage(message.messageId);
     if (seen.has(message.messageId) || record?.steps.includes('done')) {
-      report.duplicates++;
+      report.duplicates++; // redelivered, or twice in this batch
       continue;
     }
     seen.add(message.messageId);
@@ -129,7 +129,10 @@ export async function processBatch(
   const affected = new Map<IdentityKey, SegmentMessage[]>();
   for (const { message } of fresh) {
     const key = await applyMessage(pipeline, message, report);
-    if (key) affected.set(key, [...(affected.get(key) ?? []), message]);
+    if (!key) continue;
+    const messages = affected.get(key);
+    if (messages) messages.push(message);
+    else affected.set(key, [message]);
   }
 
   await trackDownstream(pipeline, fresh, deadlineAt, report);
