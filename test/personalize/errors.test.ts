@@ -6,8 +6,13 @@ import {
   PersonalizeTracker,
   type ErrorAction,
 } from '../../src/personalize';
-import { FakePersonalize } from '../support/personalize-server';
-import { fakeClientOptions, personalizeConfig, productViewed, recordingLogger } from './helpers';
+import {
+  fakeClientOptions,
+  personalizeConfig,
+  productViewed,
+  recordingLogger,
+  useFakePersonalize,
+} from './helpers';
 
 /** Exceptions raised on the client side (never sent by the service as an error type). */
 const CLIENT_SIDE = new Set(['TimeoutError', 'AbortError', 'CredentialsProviderError']);
@@ -55,24 +60,16 @@ describe('the exception table', () => {
   });
 
   describe('each service-side row through the real SDK and the local Personalize', () => {
-    const fake = new FakePersonalize();
-    let endpoint = '';
+    const personalize = useFakePersonalize();
+    const fake = personalize.fake;
     const config = personalizeConfig();
-
-    beforeAll(async () => {
-      endpoint = await fake.start();
-    });
-    afterAll(async () => {
-      await fake.stop();
-    });
-    beforeEach(() => fake.reset());
 
     const rows = Object.entries(EXCEPTION_ACTIONS).filter(([name]) => !CLIENT_SIDE.has(name));
 
     it.each(rows)('%s (%s)', async (name, action) => {
       // Prepare
       const log = recordingLogger();
-      const client = createEventsClient(fakeClientOptions(endpoint, { maxAttempts: 1 }));
+      const client = createEventsClient(fakeClientOptions(personalize.endpoint, { maxAttempts: 1 }));
       const mapping = {
         eventTypes: config.eventTypes,
         itemIdPaths: config.itemIdPaths,

@@ -1,3 +1,4 @@
+import { FakePersonalize } from '../support/personalize-server';
 import { loadConfig, type PersonalizeConfig } from '../../src/config';
 import { parseMessage, type SegmentMessage } from '../../src/events';
 import { createLogger, type Logger } from '../../src/log';
@@ -82,4 +83,26 @@ export function orderCompleted(
       })),
     },
   });
+}
+
+/**
+ * Starts the local Personalize fake for the enclosing describe block (127.0.0.1, free port), resets it
+ * before each test and stops it after the block. `endpoint` is readable once the block has started.
+ */
+export function useFakePersonalize(): { fake: FakePersonalize; readonly endpoint: string } {
+  const fake = new FakePersonalize();
+  let endpoint = '';
+  beforeAll(async () => {
+    endpoint = await fake.start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+  });
+  beforeEach(() => fake.reset());
+  return {
+    fake,
+    get endpoint() {
+      return endpoint;
+    },
+  };
 }

@@ -1,24 +1,15 @@
 import { createEventsClient, PersonalizeTracker } from '../../src/personalize';
-import { FakePersonalize } from '../support/personalize-server';
 import { pageEvent, trackEvent } from '../support/events';
 import { testPipeline } from '../support/pipeline';
-import { fakeClientOptions, personalizeConfig, recordingLogger } from './helpers';
+import { fakeClientOptions, personalizeConfig, recordingLogger, useFakePersonalize } from './helpers';
 
 describe('the pipeline with the Personalize tracker', () => {
-  const fake = new FakePersonalize();
-  let endpoint = '';
+  const personalize = useFakePersonalize();
+  const fake = personalize.fake;
   const config = personalizeConfig();
 
-  beforeAll(async () => {
-    endpoint = await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
-  beforeEach(() => fake.reset());
-
   function pipeline() {
-    const client = createEventsClient(fakeClientOptions(endpoint, { maxAttempts: 1 }));
+    const client = createEventsClient(fakeClientOptions(personalize.endpoint, { maxAttempts: 1 }));
     const mapping = {
       eventTypes: config.eventTypes,
       itemIdPaths: config.itemIdPaths,

@@ -8,8 +8,7 @@ import {
 import { MemoryStore } from '../../src/store';
 import { identifyEvent, pageEvent, trackEvent } from '../support/events';
 import { testPipeline } from '../support/pipeline';
-import { FakePersonalize } from '../support/personalize-server';
-import { fakeClientOptions, recordingLogger } from './helpers';
+import { fakeClientOptions, recordingLogger, useFakePersonalize } from './helpers';
 
 const SITE = 'https://shop.example.com';
 const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/shop';
@@ -19,23 +18,15 @@ const T0 = Date.parse('2026-03-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 describe('recommendations on the wire (real SDK client, local Personalize)', () => {
-  const fake = new FakePersonalize();
-  let endpoint = '';
-
-  beforeAll(async () => {
-    endpoint = await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
+  const personalize = useFakePersonalize();
+  const fake = personalize.fake;
   beforeEach(() => {
-    fake.reset();
     fake.recommend = (request) => Array.from({ length: request.numResults ?? 25 }, (_, i) => `item-${i + 1}`);
   });
 
   function source(options: Partial<ConstructorParameters<typeof PersonalizeRecommendationSource>[0]> = {}) {
     const log = recordingLogger();
-    const client = createRuntimeClient(fakeClientOptions(endpoint, { maxAttempts: 1 }));
+    const client = createRuntimeClient(fakeClientOptions(personalize.endpoint, { maxAttempts: 1 }));
     const subject = new PersonalizeRecommendationSource({
       client,
       campaignArn: CAMPAIGN,

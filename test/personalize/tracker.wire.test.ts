@@ -1,6 +1,5 @@
 import { RetryableError } from '../../src/errors';
 import { createEventsClient, PersonalizeTracker, type MappingOptions } from '../../src/personalize';
-import { FakePersonalize } from '../support/personalize-server';
 import {
   fakeClientOptions,
   message,
@@ -8,6 +7,7 @@ import {
   personalizeConfig,
   productViewed,
   recordingLogger,
+  useFakePersonalize,
 } from './helpers';
 
 const defaults = personalizeConfig();
@@ -18,17 +18,9 @@ const MAPPING: MappingOptions = {
 };
 
 describe('PersonalizeTracker on the wire (real SDK client, local Personalize)', () => {
-  const fake = new FakePersonalize();
-  let endpoint = '';
-
-  beforeAll(async () => {
-    endpoint = await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
+  const personalize = useFakePersonalize();
+  const fake = personalize.fake;
   beforeEach(() => {
-    fake.reset();
     fake.rejectPutEvents = () => null;
   });
 
@@ -37,7 +29,7 @@ describe('PersonalizeTracker on the wire (real SDK client, local Personalize)', 
   ) {
     const log = recordingLogger();
     const client = createEventsClient(
-      fakeClientOptions(endpoint, {
+      fakeClientOptions(personalize.endpoint, {
         requestTimeoutMs: options.requestTimeoutMs ?? 400,
         maxAttempts: options.maxAttempts ?? 2,
       }),
@@ -363,7 +355,7 @@ describe('PersonalizeTracker on the wire (real SDK client, local Personalize)', 
 
   it('reaches the endpoint named by AWS_ENDPOINT_URL_PERSONALIZE_EVENTS with no endpoint in code', async () => {
     const previous = process.env.AWS_ENDPOINT_URL_PERSONALIZE_EVENTS;
-    process.env.AWS_ENDPOINT_URL_PERSONALIZE_EVENTS = endpoint;
+    process.env.AWS_ENDPOINT_URL_PERSONALIZE_EVENTS = personalize.endpoint;
     try {
       const client = createEventsClient({
         region: 'us-east-1',
