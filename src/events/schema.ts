@@ -7,26 +7,35 @@ import { z } from 'zod';
  */
 
 /** Ids: analytics.js sends strings; some server libraries send numbers. Empty means absent. */
-const id = z
-  .union([z.string(), z.number()])
-  .transform((value) => String(value).trim())
-  .pipe(z.string().max(1024));
+const id = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value).trim();
+  if (text.length > 1024) ctx.addIssue({ code: 'custom', message: 'longer than 1024 characters' });
+  return text;
+});
 
 const optionalId = z
   .union([id, z.null()])
   .optional()
   .transform((value) => (value ? value : undefined));
 
-const isoTimestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: 'custom', message: `not a date: ${JSON.stringify(value).slice(0, 40)}` });
-    return z.NEVER;
-  }
-  return date.toISOString();
-});
+/** A date as Segment sends it; checked and normalised only for the one field used (see `eventTime`). */
+const rawTimestamp = z.union([z.string(), z.number()]);
 
-const looseRecord = z.record(z.string(), z.unknown());
+/** Canonical UTC with milliseconds, what analytics.js and Segment send; days 29-31 take the slow path. */
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/** The ISO-8601 UTC string (with milliseconds) for a date, or null when it is not a date. */
+export function toIsoTimestamp(value: string | number): string | null {
+  if (typeof value === 'string' && CANONICAL_ISO.test(value)) return value;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** Fields of arbitrary content: checked to be objects, their values left as they are. */
+const looseRecord = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'expected an object',
+);
 
 const pageContext = z
   .object({
@@ -59,9 +68,9 @@ const context = z
 /** Fields every message shares. `timestamp` falls back to originalTimestamp, then receivedAt. */
 const common = {
   messageId: id.pipe(z.string().min(1, 'messageId is empty')),
-  timestamp: isoTimestamp.optional(),
-  originalTimestamp: isoTimestamp.optional(),
-  receivedAt: isoTimestamp.optional(),
+  timestamp: rawTimestamp.optional(),
+  originalTimestamp: rawTimestamp.optional(),
+  receivedAt: rawTimestamp.optional(),
   anonymousId: optionalId,
   userId: optionalId,
   context,
@@ -126,28 +135,39 @@ export const segmentMessageSchema = z
     groupMessage,
     deleteMessage,
   ])
-  .superRefine((message, ctx) => {
-    if (!message.timestamp && !message.originalTimestamp && !message.receivedAt) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['timestamp'],
-        message: 'no timestamp, originalTimestamp or receivedAt',
-      });
-    }
-    if (!message.anonymousId && !message.userId) {
+  .transform((message, ctx) => {
+    const { timestamp, originalTimestamp, receivedAt, ...rest } = message;
+    if (!rest.anonymousId && !rest.userId) {
       ctx.addIssue({ code: 'custom', path: ['userId'], message: 'needs a userId or an anonymousId' });
     }
-    if (message.type === 'alias' && !message.userId) {
-      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'alias needs a userId' });
+    if ((rest.type === 'alias' || rest.type === 'delete') && !rest.userId) {
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: `${rest.type} needs a userId` });
     }
-    if (message.type === 'delete' && !message.userId) {
-      ctx.addIssue({ code: 'custom', path: ['userId'], message: 'delete needs a userId' });
+    const [field, value] = eventTime({ timestamp, originalTimestamp, receivedAt });
+    const iso = value === undefined ? null : toIsoTimestamp(value);
+    if (iso === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message:
+          value === undefined
+            ? 'no timestamp, originalTimestamp or receivedAt'
+            : `not a date: ${JSON.stringify(value).slice(0, 40)}`,
+      });
+      return z.NEVER;
     }
-  })
-  .transform((message) => ({
-    ...message,
-    timestamp: (message.timestamp ?? message.originalTimestamp ?? message.receivedAt) as string,
-  }));
+    return { ...rest, timestamp: iso };
+  });
+
+/** The event's time: `timestamp`, else `originalTimestamp`, else `receivedAt`. */
+function eventTime(
+  fields: Record<'timestamp' | 'originalTimestamp' | 'receivedAt', string | number | undefined>,
+) {
+  for (const field of ['timestamp', 'originalTimestamp', 'receivedAt'] as const) {
+    if (fields[field] !== undefined) return [field, fields[field]] as const;
+  }
+  return ['timestamp', undefined] as const;
+}
 
 /** A validated Segment message; `timestamp` is always an ISO-8601 UTC string. */
 export type SegmentMessage = z.output<typeof segmentMessageSchema>;

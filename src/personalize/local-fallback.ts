@@ -1,6 +1,6 @@
 import type { SegmentMessage } from '../events';
 import { rawId, type Profile } from '../identity';
-import { mapMessage, type MappingOptions } from './mapping';
+import { itemIdsOf, type MappingOptions } from './mapping';
 import type { RecommendationRequest, RecommendationSource, Recommendations } from './recommender';
 
 /**
@@ -46,6 +46,8 @@ export class LocalFallbackRecommender implements RecommendationSource {
   private readonly together = new Map<string, Map<string, number>>();
   private readonly popularity = new Map<string, number>();
   private readonly seen = new Set<string>();
+  /** items by popularity, most popular first; rebuilt after learning */
+  private popularItems: string[] | null = null;
 
   constructor(private readonly options: LocalFallbackOptions) {}
 
@@ -56,23 +58,23 @@ export class LocalFallbackRecommender implements RecommendationSource {
   /** Learns from one message (idempotent by messageId). */
   learn(message: SegmentMessage): void {
     if (this.seen.has(message.messageId)) return;
-    const mapped = mapMessage(message, this.options.mapping);
-    if (mapped.kind !== 'events') return;
+    const items = itemIdsOf(message, this.options.mapping);
+    const deviceId = message.anonymousId ?? message.userId;
+    if (items.length === 0 || !deviceId) return;
     this.remember(message.messageId);
+    this.popularItems = null;
     const at = Date.parse(message.timestamp);
-    const device = this.devices.get(mapped.sessionId) ?? { lastAt: at, session: [], items: [] };
+    const device = this.devices.get(deviceId) ?? { lastAt: at, session: [], items: [] };
     if (Math.abs(at - device.lastAt) > (this.options.sessionGapMs ?? 30 * 60_000)) device.session = [];
     device.lastAt = Math.max(device.lastAt, at);
-    for (const event of mapped.events) {
-      const item = event.itemId;
-      if (!item) continue;
+    for (const item of items) {
       this.popularity.set(item, (this.popularity.get(item) ?? 0) + 1);
       for (const other of device.session) if (other !== item) this.bump(item, other);
-      device.session = [...device.session.filter((id) => id !== item), item].slice(-MAX_SESSION_ITEMS);
-      device.items = [...device.items.filter((id) => id !== item), item].slice(-MAX_DEVICE_ITEMS);
+      moveToEnd(device.session, item, MAX_SESSION_ITEMS);
+      moveToEnd(device.items, item, MAX_DEVICE_ITEMS);
     }
-    this.devices.delete(mapped.sessionId);
-    this.devices.set(mapped.sessionId, device);
+    this.devices.delete(deviceId);
+    this.devices.set(deviceId, device);
     if (this.devices.size > (this.options.maxDevices ?? 50_000)) {
       const oldest = this.devices.keys().next().value;
       if (oldest !== undefined) this.devices.delete(oldest);
@@ -99,8 +101,10 @@ export class LocalFallbackRecommender implements RecommendationSource {
     );
     const result = byScore.map(([item]) => item).slice(0, this.options.numResults);
     if (result.length < this.options.numResults) {
-      const popular = [...this.popularity].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-      for (const [item] of popular) {
+      this.popularItems ??= [...this.popularity]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .map(([item]) => item);
+      for (const item of this.popularItems) {
         if (result.length >= this.options.numResults) break;
         if (!own.has(item) && !result.includes(item)) result.push(item);
       }
@@ -130,4 +134,12 @@ export class LocalFallbackRecommender implements RecommendationSource {
       if (oldest !== undefined) this.seen.delete(oldest);
     }
   }
+}
+
+/** Moves (or adds) `item` to the end of `list`, keeping at most `max` entries. */
+function moveToEnd(list: string[], item: string, max: number): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
+  list.push(item);
+  if (list.length > max) list.shift();
 }

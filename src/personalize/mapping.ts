@@ -136,6 +136,22 @@ export function mapMessage(message: SegmentMessage, options: MappingOptions): Ma
   return { kind: 'events', messageId, sessionId, userId, events };
 }
 
+/**
+ * The item ids of the events `mapMessage` would build for a message, without building them: what the
+ * local fallback recommender learns from.
+ */
+export function itemIdsOf(message: SegmentMessage, options: MappingOptions): string[] {
+  const name = message.type === 'track' ? message.event : message.type;
+  if (!options.eventTypes[name] || message.type === 'identify') return [];
+  const properties = message.type === 'track' ? (message.properties ?? {}) : {};
+  const products = Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+  const ids =
+    products.length > 0
+      ? products.map((product) => itemIdOf(product, options.itemIdPaths, true))
+      : [itemIdOf(message, options.itemIdPaths, false)];
+  return ids.filter((id): id is string => id !== null && id.length <= LIMITS.itemId);
+}
+
 function invalid(messageId: string, field: string, limit: number): MappedMessage {
   return { kind: 'invalid', messageId, reason: `${field} longer than ${limit} characters` };
 }

@@ -1,5 +1,9 @@
 export {
   processBatch,
+  applyBatch,
+  completeWork,
+  emptyWork,
+  type PendingWork,
   emptyReport,
   type BatchReport,
   type EventTracker,

@@ -80,6 +80,23 @@ export function emptyReport(): BatchReport {
 const MINUTE_MS = 60_000;
 
 /**
+ * Messages applied to the store whose downstream work is still to do: tracking, write-back, the done mark.
+ * The Lambda handler completes it at once; a replay lets it span many store transactions (a window), so
+ * a profile seen in many chunks is recomputed and written back once per window, not once per chunk.
+ */
+export interface PendingWork {
+  fresh: Array<{ message: SegmentMessage; trackedAlready: boolean }>;
+  /** the identities whose profile may have changed, with the messages that touched each */
+  affected: Map<IdentityKey, SegmentMessage[]>;
+  /** messageIds applied in this work, so a copy later in the same window counts as a duplicate */
+  seen: Set<string>;
+}
+
+export function emptyWork(): PendingWork {
+  return { fresh: [], affected: new Map(), seen: new Set() };
+}
+
+/**
  * Processes parsed messages: the one code path behind the Lambda handler (one message) and replay
  * (chunks). Order of work, and why:
  * 1. skip messages already done (idempotency by messageId); dead-letter invalid ones, ignore unsupported;
@@ -94,10 +111,23 @@ export async function processBatch(
   inputs: readonly ParsedMessage[],
   deadlineAt: number,
 ): Promise<BatchReport> {
-  const { store, log } = pipeline;
   const report = emptyReport();
-  const fresh: Array<{ message: SegmentMessage; trackedAlready: boolean }> = [];
-  const seen = new Set<string>();
+  const work = emptyWork();
+  await applyBatch(pipeline, inputs, work, report);
+  await completeWork(pipeline, work, deadlineAt, report);
+  return report;
+}
+
+/** Steps 1 and 2: adds the new messages to `work`. */
+export async function applyBatch(
+  pipeline: Pipeline,
+  inputs: readonly ParsedMessage[],
+  work: PendingWork,
+  report: BatchReport,
+): Promise<void> {
+  const { store, log } = pipeline;
+  const { fresh, affected, seen } = work;
+  const firstNew = fresh.length;
 
   for (const input of inputs) {
     report.received++;
@@ -119,28 +149,33 @@ export async function processBatch(
     }
     const record = seen.has(message.messageId) ? null : await store.getMessage(message.messageId);
     if (seen.has(message.messageId) || record?.steps.includes('done')) {
-      report.duplicates++; // redelivered, or twice in this batch
+      report.duplicates++; // redelivered, or twice in this work
       continue;
     }
     seen.add(message.messageId);
     fresh.push({ message, trackedAlready: record?.steps.includes('personalize') ?? false });
   }
 
-  const affected = new Map<IdentityKey, SegmentMessage[]>();
-  for (const { message } of fresh) {
+  for (const { message } of fresh.slice(firstNew)) {
     const key = await applyMessage(pipeline, message, report);
     if (!key) continue;
     const messages = affected.get(key);
     if (messages) messages.push(message);
     else affected.set(key, [message]);
   }
+}
 
-  await trackDownstream(pipeline, fresh, deadlineAt, report);
-  await writeBackProfiles(pipeline, affected, deadlineAt, report);
-
-  for (const { message } of fresh) await store.markStep(message.messageId, 'done');
-  report.processed += fresh.length;
-  return report;
+/** Steps 3 to 5 for everything in `work`. */
+export async function completeWork(
+  pipeline: Pipeline,
+  work: PendingWork,
+  deadlineAt: number,
+  report: BatchReport,
+): Promise<void> {
+  await trackDownstream(pipeline, work.fresh, deadlineAt, report);
+  await writeBackProfiles(pipeline, work.affected, deadlineAt, report);
+  for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
+  report.processed += work.fresh.length;
 }
 
 /** Step 2 for one message; returns the identity whose profile may have changed. */

@@ -1,31 +1,65 @@
 import { parseEnvelope } from '../events';
 import { chunked } from '../io/jsonl';
-import { emptyReport, processBatch, type BatchReport, type Pipeline } from '../pipeline';
+import {
+  applyBatch,
+  completeWork,
+  emptyReport,
+  emptyWork,
+  type BatchReport,
+  type Pipeline,
+} from '../pipeline';
 
-/** Events per store transaction and per write-back flush during a replay. */
+/** Events per store transaction while applying. */
 export const DEFAULT_CHUNK_SIZE = 5000;
-/** Time budget per chunk: generous, since a replay has no Segment timeout, but still bounded. */
-const CHUNK_BUDGET_MS = 60_000;
+/**
+ * New events whose downstream work (Personalize tracking, write-back, done marks) is done together: each
+ * profile is recomputed and written back once per window, and PutEvents batches a session's events across
+ * the whole window. Bounded so memory is: the window's messages stay in memory until it completes.
+ */
+export const DEFAULT_WINDOW_SIZE = 100_000;
+/** Time budget to complete one window: generous, since a replay has no Segment timeout, but bounded. */
+const WINDOW_BUDGET_MS = 10 * 60_000;
+
+export interface ReplayOptions {
+  chunkSize?: number;
+  windowSize?: number;
+  /** called after each applied chunk and each completed window with the running totals */
+  onChunk?: (total: BatchReport) => void;
+}
 
 /**
  * Replays JSON lines (one Segment message, an array, or `{batch}` per line) through the same pipeline
- * the Lambda handler uses, in chunks: each chunk is one store transaction and one write-back flush.
- * Safe to re-run: already-processed messages are skipped.
+ * the Lambda handler uses: messages are applied to the store a chunk per transaction, and their downstream
+ * work is completed a window at a time (and at the end). A message is marked done only when its window
+ * completed, so a replay that stops part-way redoes exactly the unfinished windows when run again;
+ * already-processed messages are skipped.
  */
 export async function replayLines(
   pipeline: Pipeline,
   lines: AsyncIterable<string>,
-  options: { chunkSize?: number; onChunk?: (total: BatchReport) => void } = {},
+  options: ReplayOptions = {},
 ): Promise<BatchReport> {
+  const { store } = pipeline;
+  const windowSize = options.windowSize ?? DEFAULT_WINDOW_SIZE;
   const total = emptyReport();
+  let work = emptyWork();
+  const complete = async () => {
+    const report = emptyReport();
+    await store.batch(() => completeWork(pipeline, work, Date.now() + WINDOW_BUDGET_MS, report));
+    addReport(total, report);
+    work = emptyWork();
+  };
+
   for await (const chunk of chunked(lines, options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
     const parsed = chunk.flatMap((line) => parseEnvelope(line));
-    const report = await pipeline.store.batch(() =>
-      processBatch(pipeline, parsed, Date.now() + CHUNK_BUDGET_MS),
-    );
+    const report = emptyReport();
+    await store.batch(() => applyBatch(pipeline, parsed, work, report));
     addReport(total, report);
+    if (work.fresh.length >= windowSize) await complete();
     options.onChunk?.(total);
   }
+  await complete();
+  options.onChunk?.(total);
   return total;
 }
 

@@ -1,4 +1,5 @@
-import { parseEnvelope, parseMessage, redact, unwrapEnvelope } from '../../src/events';
+import { parseEnvelope, parseMessage, redact, toIsoTimestamp, unwrapEnvelope } from '../../src/events';
+import { seededRandom } from '../../src/generate';
 
 const page = { type: 'page', messageId: 'm1', anonymousId: 'a1', timestamp: '2026-03-01T10:00:00+01:00' };
 
@@ -25,6 +26,13 @@ describe('parseMessage', () => {
     const { timestamp: _t, ...rest } = page;
     expect(parseMessage({ ...rest, receivedAt: '2026-03-02T00:00:00Z' })).toMatchObject({
       message: { timestamp: '2026-03-02T00:00:00.000Z' },
+    });
+  });
+
+  it('uses only the field it takes the time from: a bad receivedAt beside a good timestamp is no error', () => {
+    expect(parseMessage({ ...page, receivedAt: 'later', originalTimestamp: 12 })).toMatchObject({
+      kind: 'message',
+      message: { timestamp: '2026-03-01T09:00:00.000Z' },
     });
   });
 
@@ -72,5 +80,28 @@ describe('parseEnvelope', () => {
   it('parses each message of a batch independently', () => {
     const results = parseEnvelope({ batch: [page, { type: 'page' }] });
     expect(results.map((result) => result.kind)).toEqual(['message', 'invalid']);
+  });
+});
+
+describe('toIsoTimestamp', () => {
+  it('gives what Date gives, for canonical strings (fast path) and every other form', () => {
+    const random = seededRandom(11);
+    const samples: Array<string | number> = [];
+    for (let i = 0; i < 2000; i++) {
+      const ms = Math.floor(random() * 4e12);
+      samples.push(ms, new Date(ms).toISOString(), new Date(ms).toUTCString());
+    }
+    for (const sample of samples) expect(toIsoTimestamp(sample)).toBe(new Date(sample).toISOString());
+  });
+
+  it('normalises out-of-range days as Date does and rejects what is not a date', () => {
+    expect(toIsoTimestamp('2026-02-30T00:00:00.000Z')).toBe(
+      new Date('2026-02-30T00:00:00.000Z').toISOString(),
+    );
+    expect(toIsoTimestamp('2026-02-29T10:00:00.000Z')).toBe(
+      new Date('2026-02-29T10:00:00.000Z').toISOString(),
+    );
+    expect(toIsoTimestamp('2026-13-01T00:00:00.000Z')).toBeNull();
+    expect(toIsoTimestamp('soon')).toBeNull();
   });
 });

@@ -1,14 +1,14 @@
 import { loadConfig } from '../../config';
 import { openJsonLines } from '../../io/jsonl';
 import { createPipeline } from '../../pipeline';
-import { DEFAULT_CHUNK_SIZE, formatReport, replayLines } from '../../replay';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_SIZE, formatReport, replayLines } from '../../replay';
 import { numberFlag, parseArgs } from '../args';
 import { createProgress } from '../progress';
 import type { Command } from '../types';
 
 export const replayCommand: Command = {
   name: 'replay',
-  usage: 'replay <file.jsonl[.gz]|-> [--chunk 500]',
+  usage: 'replay <file.jsonl[.gz]|-> [--chunk 5000] [--window 100000]',
   summary: 'process Segment messages (JSON lines) through the same pipeline as the Lambda handler',
   async run(args, io) {
     const parsed = parseArgs(args);
@@ -22,6 +22,7 @@ export const replayCommand: Command = {
     try {
       const report = await replayLines(pipeline, source.lines, {
         chunkSize: numberFlag(parsed, 'chunk', DEFAULT_CHUNK_SIZE),
+        windowSize: numberFlag(parsed, 'window', DEFAULT_WINDOW_SIZE),
         onChunk: (total) => {
           const { read, total: size } = source.progress();
           progress.update(total.received, size ? read / size : null);
