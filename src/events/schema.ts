@@ -136,14 +136,13 @@ export const segmentMessageSchema = z
     deleteMessage,
   ])
   .transform((message, ctx) => {
-    const { timestamp, originalTimestamp, receivedAt, ...rest } = message;
-    if (!rest.anonymousId && !rest.userId) {
+    if (!message.anonymousId && !message.userId) {
       ctx.addIssue({ code: 'custom', path: ['userId'], message: 'needs a userId or an anonymousId' });
     }
-    if ((rest.type === 'alias' || rest.type === 'delete') && !rest.userId) {
-      ctx.addIssue({ code: 'custom', path: ['userId'], message: `${rest.type} needs a userId` });
+    if ((message.type === 'alias' || message.type === 'delete') && !message.userId) {
+      ctx.addIssue({ code: 'custom', path: ['userId'], message: `${message.type} needs a userId` });
     }
-    const [field, value] = eventTime({ timestamp, originalTimestamp, receivedAt });
+    const [field, value] = eventTime(message);
     const iso = value === undefined ? null : toIsoTimestamp(value);
     if (iso === null) {
       ctx.addIssue({
@@ -156,13 +155,14 @@ export const segmentMessageSchema = z
       });
       return z.NEVER;
     }
-    return { ...rest, timestamp: iso };
+    // zod built this object for us: setting the normalised time on it saves a copy per message
+    return Object.assign(message, { timestamp: iso });
   });
 
+type TimeField = 'timestamp' | 'originalTimestamp' | 'receivedAt';
+
 /** The event's time: `timestamp`, else `originalTimestamp`, else `receivedAt`. */
-function eventTime(
-  fields: Record<'timestamp' | 'originalTimestamp' | 'receivedAt', string | number | undefined>,
-) {
+function eventTime(fields: Partial<Record<TimeField, string | number>>) {
   for (const field of ['timestamp', 'originalTimestamp', 'receivedAt'] as const) {
     if (fields[field] !== undefined) return [field, fields[field]] as const;
   }

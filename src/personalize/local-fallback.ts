@@ -97,12 +97,12 @@ export class LocalFallbackRecommender implements RecommendationSource {
       }
     }
     const byScore = [...scores].sort(
-      (a, b) => b[1] - a[1] || this.pop(b[0]) - this.pop(a[0]) || a[0].localeCompare(b[0]),
+      (a, b) => b[1] - a[1] || this.pop(b[0]) - this.pop(a[0]) || byCodeUnits(a[0], b[0]),
     );
     const result = byScore.map(([item]) => item).slice(0, this.options.numResults);
     if (result.length < this.options.numResults) {
       this.popularItems ??= [...this.popularity]
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .sort((a, b) => b[1] - a[1] || byCodeUnits(a[0], b[0]))
         .map(([item]) => item);
       for (const item of this.popularItems) {
         if (result.length >= this.options.numResults) break;
@@ -142,4 +142,9 @@ function moveToEnd(list: string[], item: string, max: number): void {
   if (at >= 0) list.splice(at, 1);
   list.push(item);
   if (list.length > max) list.shift();
+}
+
+/** Ties broken by plain string order: deterministic and much cheaper than localeCompare. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

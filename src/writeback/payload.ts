@@ -34,12 +34,11 @@ export function writeBackMessageId(
   triggeringMessageIds: readonly string[],
   traits: Traits,
 ): string {
-  const hash = createHash('sha256');
-  hash
-    .update(target)
-    .update('\n')
-    .update([...triggeringMessageIds].sort().join(','))
-    .update('\n');
-  hash.update(JSON.stringify(Object.entries(traits).sort(([a], [b]) => (a < b ? -1 : 1))));
+  const ids = [...triggeringMessageIds].sort().join(',');
+  const values = Object.keys(traits)
+    .sort()
+    .map((key) => `${key}=${JSON.stringify(traits[key])}`)
+    .join(';');
+  const hash = createHash('sha256').update(`${target}\n${ids}\n${values}`);
   return `touchpoint-${hash.digest('hex').slice(0, 40)}`;
 }
