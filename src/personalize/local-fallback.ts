@@ -87,26 +87,27 @@ export class LocalFallbackRecommender implements RecommendationSource {
 
   /** Co-occurrence first, popularity after, excluding the profile's own items. */
   recommendFor(profile: Profile): string[] {
+    const { numResults } = this.options;
     const own = new Set<string>();
     for (const key of profile.keys)
       for (const item of this.devices.get(rawId(key))?.items ?? []) own.add(item);
     const scores = new Map<string, number>();
     for (const item of own) {
-      for (const [other, count] of this.together.get(item) ?? []) {
+      this.together.get(item)?.forEach((count, other) => {
         if (!own.has(other)) scores.set(other, (scores.get(other) ?? 0) + count);
-      }
+      });
     }
-    const byScore = [...scores].sort(
-      (a, b) => b[1] - a[1] || this.pop(b[0]) - this.pop(a[0]) || byCodeUnits(a[0], b[0]),
-    );
-    const result = byScore.map(([item]) => item).slice(0, this.options.numResults);
-    if (result.length < this.options.numResults) {
+    const ranked = Array.from(scores, ([item, score]) => ({ item, score, popularity: this.pop(item) }));
+    ranked.sort((a, b) => b.score - a.score || b.popularity - a.popularity || byCodeUnits(a.item, b.item));
+    const result = ranked.slice(0, numResults).map((entry) => entry.item);
+    if (result.length < numResults) {
       this.popularItems ??= [...this.popularity]
         .sort((a, b) => b[1] - a[1] || byCodeUnits(a[0], b[0]))
         .map(([item]) => item);
+      const chosen = new Set(result);
       for (const item of this.popularItems) {
-        if (result.length >= this.options.numResults) break;
-        if (!own.has(item) && !result.includes(item)) result.push(item);
+        if (result.length >= numResults) break;
+        if (!own.has(item) && !chosen.has(item)) result.push(item);
       }
     }
     return result;

@@ -74,6 +74,12 @@ export interface RecommendationEnricherOptions {
 export class RecommendationEnricher implements ProfileEnricher {
   constructor(private readonly options: RecommendationEnricherOptions) {}
 
+  /** The source learns from every affected profile's messages before the first list is asked for. */
+  observe(profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>): void {
+    const { source } = this.options;
+    if (source.observe) for (const { profile, messages } of profiles) source.observe(profile, messages);
+  }
+
   async traitsFor(input: {
     profile: Profile;
     messages: readonly SegmentMessage[];
@@ -82,7 +88,6 @@ export class RecommendationEnricher implements ProfileEnricher {
   }): Promise<Traits> {
     const { source, store, triggers, refreshMs, recommendAnonymous, clock } = this.options;
     const { profile, messages, state } = input;
-    source.observe?.(profile, messages);
     if (!recommendAnonymous && !isUserKey(profile.target)) return {};
     const cached = state?.recommendations ?? null;
     const trigger = [...messages].reverse().find((message) => triggers.includes(messageName(message)));

@@ -30,6 +30,8 @@ export interface EventTracker {
 
 /** Adds traits to a profile's write-back (recommendations), given the messages that touched it. */
 export interface ProfileEnricher {
+  /** sees every affected profile with its messages once per write-back round, before any `traitsFor` */
+  observe?(profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>): void;
   traitsFor(input: {
     profile: Profile;
     messages: readonly SegmentMessage[];
@@ -294,6 +296,7 @@ async function writeBackRound(
 ): Promise<number> {
   const { store, settings, writer } = pipeline;
   const calls: Array<{ call: IdentifyCall; full: Traits }> = [];
+  for (const enricher of pipeline.enrichers ?? []) enricher.observe?.(profiles);
   for (const { profile, messages } of profiles) {
     const touches = await store.touchesOf(profile.keys);
     if (touches.length === 0) continue;

@@ -81,10 +81,10 @@ export class SqliteStore implements AttributionStore {
         'SELECT max(ts) AS ts FROM activity WHERE owner = ?',
       ),
       putTouch: db.prepare(
-        'INSERT OR REPLACE INTO touches (owner, message_id, ts, direct, touch) VALUES (@owner, @messageId, @ts, @direct, @touch)',
+        'INSERT OR REPLACE INTO touches (owner, message_id, ts, direct, touch) VALUES (?, ?, ?, ?, ?)',
       ),
       deleteDirect: db.prepare('DELETE FROM touches WHERE owner = ? AND direct = 1 AND ts > ? AND ts <= ?'),
-      touchesOf: db.prepare<[string], { touch: string }>('SELECT touch FROM touches WHERE owner = ?'),
+      touchesOf: db.prepare<[string], string>('SELECT touch FROM touches WHERE owner = ?').pluck(),
       link: db.prepare(
         `INSERT INTO links (from_key, to_key, primary_key, ts) VALUES (@from, @to, @primary, @ts)
          ON CONFLICT (from_key, to_key) DO UPDATE SET primary_key = excluded.primary_key, ts = excluded.ts
@@ -151,13 +151,8 @@ export class SqliteStore implements AttributionStore {
   }
 
   async putTouch(touch: Touch): Promise<void> {
-    this.sql.putTouch.run({
-      owner: touch.ownerKey,
-      messageId: touch.messageId,
-      ts: touch.timestamp,
-      direct: touch.direct ? 1 : 0,
-      touch: JSON.stringify(touch),
-    });
+    const { ownerKey, messageId, timestamp, direct } = touch;
+    this.sql.putTouch.run(ownerKey, messageId, timestamp, direct ? 1 : 0, JSON.stringify(touch));
   }
 
   async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {
@@ -165,7 +160,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
-    return keys.flatMap((key) => this.sql.touchesOf.all(key).map((row) => JSON.parse(row.touch) as Touch));
+    return keys.flatMap((key) => this.sql.touchesOf.all(key).map((json) => JSON.parse(json) as Touch));
   }
 
   async link(link: IdentityLink): Promise<void> {

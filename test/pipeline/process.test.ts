@@ -520,4 +520,39 @@ describe('processBatch', () => {
       expect(await pipeline.store.getProfileState('user:u1')).toBeNull();
     });
   });
+
+  describe('enrichers', () => {
+    it('show every affected profile to observe() once, before the first traitsFor()', async () => {
+      const calls: string[] = [];
+      const pipeline = testPipeline({
+        enrichers: [
+          {
+            observe: (profiles) =>
+              calls.push(`observe ${profiles.map(({ profile }) => profile.target).join(',')}`),
+            traitsFor: async ({ profile }) => {
+              calls.push(`traitsFor ${profile.target}`);
+              return {};
+            },
+          },
+        ],
+      });
+
+      await pipeline.deliver([
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+        pageEvent({
+          anonymousId: 'a2',
+          at: '2026-03-01T10:01:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      ]);
+
+      expect(calls).toEqual(['observe anon:a1,anon:a2', 'traitsFor anon:a1', 'traitsFor anon:a2']);
+    });
+  });
 });
