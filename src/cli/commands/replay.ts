@@ -8,7 +8,7 @@ import type { Command } from '../types';
 
 export const replayCommand: Command = {
   name: 'replay',
-  usage: 'replay <file.jsonl[.gz]|-> [--chunk 5000] [--window 100000]',
+  usage: 'replay <file.jsonl[.gz]|-> [--chunk 50000] [--window 100000]',
   summary: 'process Segment messages (JSON lines) through the same pipeline as the Lambda handler',
   async run(args, io) {
     const parsed = parseArgs(args);
