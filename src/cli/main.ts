@@ -30,6 +30,11 @@ function usage(): string {
 
 /** Runs the CLI as this process: real stdin/stdout/stderr and environment; sets the exit code. */
 export function runAsProcess(argv: string[]): void {
+  // `touchpoint profile u1 | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   runCli({
     argv,
     env: process.env,

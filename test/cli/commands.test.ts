@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,23 @@ describe('touchpoint CLI', () => {
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines.length).toBeGreaterThan(20);
     expect(JSON.parse(lines[0]!)).toHaveProperty('messageId');
+  });
+
+  it('exits quietly with 0 when the reader of its output stops early (`| head`)', async () => {
+    const child = spawn(process.execPath, [
+      join(__dirname, '../../dist/cli.js'),
+      'generate',
+      '--users',
+      '500',
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 
   it('runs the demo end to end and prints the channel table', async () => {

@@ -1,0 +1,106 @@
+import type { Traits } from '../../src/attribution';
+import type { SegmentMessage } from '../../src/events';
+import { generateEvents } from '../../src/generate';
+import { resolveProfile } from '../../src/identity';
+import type { EventTracker } from '../../src/pipeline';
+import { formatReport, replayLines } from '../../src/replay';
+import { testPipeline } from '../support/pipeline';
+
+const stream = generateEvents({ users: 60, seed: 5, start: new Date('2026-03-01T00:00:00Z') });
+
+async function* linesOf(events: readonly unknown[]): AsyncIterable<string> {
+  for (const event of events) yield JSON.stringify(event);
+}
+
+function withoutNulls(traits: Traits): Traits {
+  return Object.fromEntries(Object.entries(traits).filter(([, value]) => value !== null));
+}
+
+/** An EventTracker that records every messageId it was given. */
+function recordingTracker(): EventTracker & { tracked: string[] } {
+  const tracked: string[] = [];
+  return {
+    tracked,
+    track: async (messages: readonly SegmentMessage[]) => {
+      tracked.push(...messages.map((message) => message.messageId));
+      return { rejected: [] };
+    },
+  };
+}
+
+describe('replayLines', () => {
+  it('ends with the traits of one delivery per message, with fewer identify calls, whatever the window', async () => {
+    // Prepare
+    const oneByOne = testPipeline();
+    for (const event of stream) await oneByOne.deliver(event);
+
+    for (const windowSize of [50, 400, 100_000]) {
+      const replayed = testPipeline();
+
+      // Act
+      const report = await replayLines(replayed, linesOf(stream), { chunkSize: 25, windowSize });
+
+      // Assess
+      expect(report).toMatchObject({ received: stream.length, processed: stream.length, duplicates: 0 });
+      // Each profile ends as one-by-one delivery left it (a trait cleared there, written as null, is
+      // simply never written by a replay that never set it). Ids merged into another profile are skipped:
+      // what they last received depends on when the merge was seen.
+      const expected = oneByOne.writer.profiles();
+      for (const [target, traits] of replayed.writer.profiles()) {
+        if ((await resolveProfile(target, replayed.store)).target !== target) continue;
+        expect(withoutNulls(traits)).toEqual(withoutNulls(expected.get(target) ?? {}));
+      }
+      expect(replayed.writer.delivered.length).toBeLessThan(oneByOne.writer.delivered.length);
+    }
+  });
+
+  it('counts a copy later in the same window as a duplicate and tracks the message once', async () => {
+    const tracker = recordingTracker();
+    const pipeline = testPipeline({ tracker });
+    const withCopies = [...stream, ...stream.slice(0, 30)];
+
+    const report = await replayLines(pipeline, linesOf(withCopies), { chunkSize: 20, windowSize: 100_000 });
+
+    expect(report).toMatchObject({ processed: stream.length, duplicates: 30 });
+    expect(new Set(tracker.tracked).size).toBe(tracker.tracked.length);
+    expect(tracker.tracked).toHaveLength(stream.length);
+  });
+
+  it('marks no message of a window done until its write-back succeeded; a re-run finishes it and tracks nothing twice', async () => {
+    // Prepare: Segment fails the first window's write-back
+    const tracker = recordingTracker();
+    const pipeline = testPipeline({ tracker });
+    pipeline.writer.failNextFlushes = 1;
+    const reference = testPipeline();
+    await replayLines(reference, linesOf(stream));
+
+    // Act
+    await expect(replayLines(pipeline, linesOf(stream), { windowSize: 100_000 })).rejects.toThrow(
+      'simulated Segment outage',
+    );
+    const first = await pipeline.store.getMessage(String(stream[0]?.messageId));
+    const rerun = await replayLines(pipeline, linesOf(stream), { windowSize: 100_000 });
+
+    // Assess
+    expect(first?.steps).not.toContain('done');
+    expect(rerun).toMatchObject({ processed: stream.length, duplicates: 0 });
+    expect(tracker.tracked).toHaveLength(stream.length);
+    expect(pipeline.writer.profiles()).toEqual(reference.writer.profiles());
+    const again = await replayLines(pipeline, linesOf(stream));
+    expect(again).toMatchObject({ processed: 0, duplicates: stream.length, identifyCalls: 0 });
+  });
+
+  it('reports progress after every chunk and summarises the totals', async () => {
+    const pipeline = testPipeline();
+    const seen: number[] = [];
+
+    const report = await replayLines(pipeline, linesOf(stream.slice(0, 100)), {
+      chunkSize: 30,
+      windowSize: 60,
+      onChunk: (total) => seen.push(total.received),
+    });
+
+    expect(seen).toEqual([30, 60, 90, 100, 100]);
+    expect(formatReport(report, 2)).toMatch(/received\s+100 messages in 2\.0 s \(50\/s\)/);
+  });
+});
