@@ -33,16 +33,3 @@ export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonL
 async function* nonEmpty(lines: AsyncIterable<string>): AsyncIterable<string> {
   for await (const line of lines) if (line.trim() !== '') yield line;
 }
-
-/** Groups an async iterable into arrays of up to `size`. */
-export async function* chunked<T>(items: AsyncIterable<T>, size: number): AsyncIterable<T[]> {
-  let chunk: T[] = [];
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length >= size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}

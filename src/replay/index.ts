@@ -1,5 +1,4 @@
-import { parseEnvelope } from '../events';
-import { chunked } from '../io/jsonl';
+import { parseEnvelope, type ParsedMessage } from '../events';
 import {
   applyBatch,
   completeWork,
@@ -54,14 +53,25 @@ export async function replayLines(
     work = emptyWork();
   };
 
-  for await (const chunk of chunked(lines, options.chunkSize ?? DEFAULT_CHUNK_SIZE)) {
-    const parsed = chunk.flatMap((line) => parseEnvelope(line));
+  const apply = async (chunk: readonly ParsedMessage[]) => {
     const report = emptyReport();
-    await store.batch(() => applyBatch(pipeline, parsed, work, report));
+    await store.batch(() => applyBatch(pipeline, chunk, work, report));
     addReport(total, report);
     if (work.fresh.length >= windowSize) await complete();
     options.onChunk?.(total);
+  };
+
+  // Lines are parsed as they arrive, so only parsed messages wait for their chunk, not the raw text.
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  let chunk: ParsedMessage[] = [];
+  for await (const line of lines) {
+    for (const input of parseEnvelope(line)) chunk.push(input);
+    if (chunk.length >= chunkSize) {
+      await apply(chunk);
+      chunk = [];
+    }
   }
+  if (chunk.length > 0) await apply(chunk);
   await complete();
   options.onChunk?.(total);
   return total;
