@@ -35,10 +35,8 @@ export function writeBackMessageId(
   traits: Traits,
 ): string {
   const ids = [...triggeringMessageIds].sort().join(',');
-  const values = Object.keys(traits)
-    .sort()
-    .map((key) => `${key}=${JSON.stringify(traits[key])}`)
-    .join(';');
+  // one call, keys in sorted order (a replacer list orders the top-level keys; values are flat)
+  const values = JSON.stringify(traits, Object.keys(traits).sort());
   const hash = createHash('sha256').update(`${target}\n${ids}\n${values}`);
   return `touchpoint-${hash.digest('hex').slice(0, 40)}`;
 }
