@@ -41,7 +41,8 @@ export function attributionTraits(attribution: Attribution, preset: TraitPreset)
     traits.first_non_direct_touch_source = fnd?.source ?? null;
     traits.first_non_direct_touch_medium = fnd?.medium ?? null;
     traits.first_non_direct_touch_timestamp = fnd?.timestamp ?? null;
-    traits.touch_count = attribution.touchCount;
+    // null, not 0, without touches: a profile with no touch gets no attribution trait at all
+    traits.touch_count = attribution.touchCount > 0 ? attribution.touchCount : null;
   }
   if (preset !== 'touchpoint') {
     Object.assign(

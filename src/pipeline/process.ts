@@ -298,8 +298,9 @@ async function writeBackRound(
   const calls: Array<{ call: IdentifyCall; full: Traits }> = [];
   for (const enricher of pipeline.enrichers ?? []) enricher.observe?.(profiles);
   for (const { profile, messages } of profiles) {
+    // Without touches (server-side-only events) the attribution traits are all null, so only what the
+    // enrichers add (recommendations) can be written.
     const touches = await store.touchesOf(profile.keys);
-    if (touches.length === 0) continue;
     const newest = await store.newestActivity(profile.keys);
     const attribution = computeAttribution(touches, newest, settings.attribution);
     const state = await store.getProfileState(profile.target);

@@ -554,5 +554,28 @@ describe('processBatch', () => {
 
       expect(calls).toEqual(['observe anon:a1,anon:a2', 'traitsFor anon:a1', 'traitsFor anon:a2']);
     });
+
+    it('write back what they add for a profile with no touch (server-side events only), and nothing else', async () => {
+      const recommending = testPipeline({
+        enrichers: [{ traitsFor: async () => ({ recommended_products: ['p1', 'p2'] }) }],
+      });
+      const plain = testPipeline();
+      const serverSide = {
+        type: 'track',
+        event: 'Order Completed',
+        messageId: 'order-1',
+        userId: 'u9',
+        timestamp: '2026-03-01T10:00:00Z',
+        properties: { products: [{ product_id: 'p0' }] },
+      };
+
+      await recommending.deliver(serverSide);
+      await plain.deliver(serverSide);
+
+      expect(recommending.writer.delivered.map((call) => [call.target, call.traits])).toEqual([
+        ['user:u9', { recommended_products: ['p1', 'p2'] }],
+      ]);
+      expect(plain.writer.delivered).toEqual([]);
+    });
   });
 });
