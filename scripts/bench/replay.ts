@@ -70,6 +70,9 @@ export async function benchReplay(): Promise<BenchResult> {
     const file = join(dir, 'events.jsonl');
     const count = writeStandardStream(file);
     const runs = Array.from({ length: RUNS }, (_, run) => replayOnce(dir, file, count, run));
+    // How it scales: one run on three times the events (a bigger store, three windows).
+    const bigFile = join(dir, 'events-300k.jsonl');
+    const big = replayOnce(dir, bigFile, writeStandardStream(bigFile, 3 * EVENTS), RUNS);
     const byRate = [...runs].sort((a, b) => a.rate - b.rate);
     const median = byRate[Math.floor(RUNS / 2)] as ReplayRun;
     const low = byRate[0] as ReplayRun;
@@ -97,6 +100,9 @@ export async function benchReplay(): Promise<BenchResult> {
           unit: 'calls',
         },
         { metric: 'SQLite file after replay', value: Math.round(median.dbMb), unit: 'MB' },
+        { metric: 'replay throughput, 300k events (one run)', value: big.rate, unit: 'events/s' },
+        { metric: 'peak RSS, 300k events', value: big.peakMb, unit: 'MB' },
+        { metric: 'SQLite file after 300k events', value: Math.round(big.dbMb), unit: 'MB' },
       ],
       notes: [
         `${count.toLocaleString('en-US')} events (${(statSync(file).size / 1048576).toFixed(0)} MB JSONL), ` +

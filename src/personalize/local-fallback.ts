@@ -57,10 +57,9 @@ export class LocalFallbackRecommender implements RecommendationSource {
 
   /** Learns from one message (idempotent by messageId). */
   learn(message: SegmentMessage): void {
-    if (this.seen.has(message.messageId)) return;
     const items = itemIdsOf(message, this.options.mapping);
     const deviceId = message.anonymousId ?? message.userId;
-    if (items.length === 0 || !deviceId) return;
+    if (items.length === 0 || !deviceId || this.seen.has(message.messageId)) return;
     this.remember(message.messageId);
     this.popularItems = null;
     const at = Date.parse(message.timestamp);
