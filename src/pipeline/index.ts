@@ -2,6 +2,8 @@ export {
   processBatch,
   applyBatch,
   completeWork,
+  trackWork,
+  writeBackWork,
   emptyWork,
   type PendingWork,
   emptyReport,

@@ -174,7 +174,30 @@ export async function completeWork(
   deadlineAt: number,
   report: BatchReport,
 ): Promise<void> {
+  await trackWork(pipeline, work, deadlineAt, report);
+  await writeBackWork(pipeline, work, deadlineAt, report);
+}
+
+/**
+ * Step 3 alone, so a replay can commit it before the write-back: a write-back that fails then does not
+ * take the window's tracking marks down with it, and the re-run sends no PutEvents twice.
+ */
+export async function trackWork(
+  pipeline: Pipeline,
+  work: PendingWork,
+  deadlineAt: number,
+  report: BatchReport,
+): Promise<void> {
   await trackDownstream(pipeline, work.fresh, deadlineAt, report);
+}
+
+/** Steps 4 and 5: write back the affected profiles, then mark the messages done. */
+export async function writeBackWork(
+  pipeline: Pipeline,
+  work: PendingWork,
+  deadlineAt: number,
+  report: BatchReport,
+): Promise<void> {
   await writeBackProfiles(pipeline, work.affected, deadlineAt, report);
   for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
   report.processed += work.fresh.length;

@@ -1,9 +1,10 @@
 import { parseEnvelope, type ParsedMessage } from '../events';
 import {
   applyBatch,
-  completeWork,
   emptyReport,
   emptyWork,
+  trackWork,
+  writeBackWork,
   type BatchReport,
   type Pipeline,
 } from '../pipeline';
@@ -48,7 +49,10 @@ export async function replayLines(
   let work = emptyWork();
   const complete = async () => {
     const report = emptyReport();
-    await store.batch(() => completeWork(pipeline, work, Date.now() + WINDOW_BUDGET_MS, report));
+    const deadlineAt = Date.now() + WINDOW_BUDGET_MS;
+    // Two transactions: tracking marks survive a write-back that fails (see trackWork).
+    await store.batch(() => trackWork(pipeline, work, deadlineAt, report));
+    await store.batch(() => writeBackWork(pipeline, work, deadlineAt, report));
     addReport(total, report);
     work = emptyWork();
   };

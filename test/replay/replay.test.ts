@@ -4,6 +4,8 @@ import { generateEvents } from '../../src/generate';
 import { resolveProfile } from '../../src/identity';
 import type { EventTracker } from '../../src/pipeline';
 import { formatReport, replayLines } from '../../src/replay';
+import { MemoryStore, type AttributionStore } from '../../src/store';
+import { openSqliteStore } from '../../src/store/sqlite';
 import { testPipeline } from '../support/pipeline';
 
 const stream = generateEvents({ users: 60, seed: 5, start: new Date('2026-03-01T00:00:00Z') });
@@ -66,29 +68,36 @@ describe('replayLines', () => {
     expect(tracker.tracked).toHaveLength(stream.length);
   });
 
-  it('marks no message of a window done until its write-back succeeded; a re-run finishes it and tracks nothing twice', async () => {
-    // Prepare: Segment fails the first window's write-back
-    const tracker = recordingTracker();
-    const pipeline = testPipeline({ tracker });
-    pipeline.writer.failNextFlushes = 1;
-    const reference = testPipeline();
-    await replayLines(reference, linesOf(stream));
+  it.each([
+    ['memory', async () => new MemoryStore()],
+    ['SQLite', () => openSqliteStore(':memory:')],
+  ])(
+    'on %s: marks no message done until its window wrote back; a re-run finishes it and tracks nothing twice',
+    async (_name, openStore: () => Promise<AttributionStore>) => {
+      // Prepare: Segment fails the first window's write-back
+      const tracker = recordingTracker();
+      const pipeline = testPipeline({ tracker, store: await openStore() });
+      pipeline.writer.failNextFlushes = 1;
+      const reference = testPipeline();
+      await replayLines(reference, linesOf(stream));
 
-    // Act
-    await expect(replayLines(pipeline, linesOf(stream), { windowSize: 100_000 })).rejects.toThrow(
-      'simulated Segment outage',
-    );
-    const first = await pipeline.store.getMessage(String(stream[0]?.messageId));
-    const rerun = await replayLines(pipeline, linesOf(stream), { windowSize: 100_000 });
+      // Act
+      await expect(replayLines(pipeline, linesOf(stream), { windowSize: 100_000 })).rejects.toThrow(
+        'simulated Segment outage',
+      );
+      const first = await pipeline.store.getMessage(String(stream[0]?.messageId));
+      const rerun = await replayLines(pipeline, linesOf(stream), { windowSize: 100_000 });
 
-    // Assess
-    expect(first?.steps).not.toContain('done');
-    expect(rerun).toMatchObject({ processed: stream.length, duplicates: 0 });
-    expect(tracker.tracked).toHaveLength(stream.length);
-    expect(pipeline.writer.profiles()).toEqual(reference.writer.profiles());
-    const again = await replayLines(pipeline, linesOf(stream));
-    expect(again).toMatchObject({ processed: 0, duplicates: stream.length, identifyCalls: 0 });
-  });
+      // Assess
+      expect(first?.steps).toEqual(['personalize']);
+      expect(rerun).toMatchObject({ processed: stream.length, duplicates: 0 });
+      expect(tracker.tracked).toHaveLength(stream.length);
+      expect(pipeline.writer.profiles()).toEqual(reference.writer.profiles());
+      const again = await replayLines(pipeline, linesOf(stream));
+      expect(again).toMatchObject({ processed: 0, duplicates: stream.length, identifyCalls: 0 });
+      await pipeline.store.close();
+    },
+  );
 
   it('reports progress after every chunk and summarises the totals', async () => {
     const pipeline = testPipeline();
