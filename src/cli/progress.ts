@@ -3,7 +3,8 @@
  * terminal (CI, pipes), where only the final summary is printed.
  */
 export interface Progress {
-  update(done: number, fraction: number | null): void;
+  /** `phase` names a step that is not counted in `done` (a write-back); a new phase always redraws */
+  update(done: number, fraction: number | null, phase?: string): void;
   finish(): void;
 }
 
@@ -15,11 +16,13 @@ export function createProgress(
   const started = Date.now();
   let drawnAt = 0;
   let drawn = false;
+  let drawnPhase: string | undefined;
   return {
-    update(done, fraction) {
+    update(done, fraction, phase) {
       const now = Date.now();
-      if (now - drawnAt < 100) return;
+      if (now - drawnAt < 100 && phase === drawnPhase) return;
       drawnAt = now;
+      drawnPhase = phase;
       drawn = true;
       const seconds = Math.max((now - started) / 1000, 0.001);
       const rate = Math.round(done / seconds);
@@ -28,9 +31,11 @@ export function createProgress(
         fraction === null
           ? ''
           : `[${'#'.repeat(Math.round(fraction * width)).padEnd(width, '.')}] ${(fraction * 100).toFixed(0).padStart(3)}% `;
-      const eta = fraction && fraction > 0 ? ` eta ${Math.round(seconds / fraction - seconds)}s` : '';
+      const eta =
+        fraction && fraction > 0 && !phase ? ` eta ${Math.round(seconds / fraction - seconds)}s` : '';
+      const step = phase ? `, ${phase}` : '';
       stream.write(
-        `\r${label} ${bar}${done.toLocaleString('en-US')} events, ${rate.toLocaleString('en-US')}/s${eta}   `,
+        `\r${label} ${bar}${done.toLocaleString('en-US')} events, ${rate.toLocaleString('en-US')}/s${eta}${step}   `,
       );
     },
     finish() {

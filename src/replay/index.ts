@@ -11,8 +11,8 @@ import {
 
 /**
  * Events per store transaction while applying. Large, because every commit rewrites each page it dirtied
- * and the keys (messageIds, anonymousIds) are random: 5,000-event chunks wrote 127k pages for a 62 MB
- * SQLite file on the 100k-event benchmark, 50,000-event chunks 51k.
+ * and the keys (messageIds, anonymousIds) are random: 5,000-event chunks wrote 127k pages for
+ * the 60 MB SQLite file of the 100k-event benchmark, 50,000-event chunks 51k.
  */
 export const DEFAULT_CHUNK_SIZE = 50_000;
 /**
@@ -23,12 +23,16 @@ export const DEFAULT_CHUNK_SIZE = 50_000;
 export const DEFAULT_WINDOW_SIZE = 100_000;
 /** Time budget to complete one window: generous, since a replay has no Segment timeout, but bounded. */
 const WINDOW_BUDGET_MS = 10 * 60_000;
+const PROGRESS_EVERY = 5000;
 
 export interface ReplayOptions {
   chunkSize?: number;
   windowSize?: number;
-  /** called after each applied chunk and each completed window with the running totals */
-  onChunk?: (total: BatchReport) => void;
+  /**
+   * called after every 5,000 messages applied (fewer at the end of a chunk) with the count so far, and
+   * with a `phase` when a window's tracking and write-back start
+   */
+  onProgress?: (messagesApplied: number, phase?: string) => void;
 }
 
 /**
@@ -47,7 +51,10 @@ export async function replayLines(
   const windowSize = options.windowSize ?? DEFAULT_WINDOW_SIZE;
   const total = emptyReport();
   let work = emptyWork();
+  let applied = 0;
   const complete = async () => {
+    if (work.fresh.length > 0)
+      options.onProgress?.(applied, `write-back of ${work.affected.size.toLocaleString('en-US')} ids`);
     const report = emptyReport();
     const deadlineAt = Date.now() + WINDOW_BUDGET_MS;
     // Two transactions: tracking marks survive a write-back that fails (see trackWork).
@@ -57,27 +64,29 @@ export async function replayLines(
     work = emptyWork();
   };
 
-  const apply = async (chunk: readonly ParsedMessage[]) => {
+  // Messages are parsed and applied 5,000 at a time, inside a store transaction that spans a chunk.
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const messages = parsedMessages(lines);
+  let exhausted = false;
+  while (!exhausted) {
     const report = emptyReport();
-    await store.batch(() => applyBatch(pipeline, chunk, work, report));
+    await store.batch(async () => {
+      for (let inChunk = 0; inChunk < chunkSize;) {
+        const slice = await take(messages, Math.min(PROGRESS_EVERY, chunkSize - inChunk));
+        if (slice.length === 0) {
+          exhausted = true;
+          return;
+        }
+        await applyBatch(pipeline, slice, work, report);
+        inChunk += slice.length;
+        applied += slice.length;
+        options.onProgress?.(applied);
+      }
+    });
     addReport(total, report);
     if (work.fresh.length >= windowSize) await complete();
-    options.onChunk?.(total);
-  };
-
-  // Lines are parsed as they arrive, so only parsed messages wait for their chunk, not the raw text.
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  let chunk: ParsedMessage[] = [];
-  for await (const line of lines) {
-    for (const input of parseEnvelope(line)) chunk.push(input);
-    if (chunk.length >= chunkSize) {
-      await apply(chunk);
-      chunk = [];
-    }
   }
-  if (chunk.length > 0) await apply(chunk);
   await complete();
-  options.onChunk?.(total);
   return total;
 }
 
@@ -98,4 +107,20 @@ export function formatReport(report: BatchReport, seconds: number): string {
     `touches        ${report.touches.toLocaleString('en-US')}`,
     `identify calls ${report.identifyCalls.toLocaleString('en-US')}`,
   ].join('\n');
+}
+
+/** The messages of the lines, parsed as the lines arrive. */
+async function* parsedMessages(lines: AsyncIterable<string>): AsyncGenerator<ParsedMessage[]> {
+  for await (const line of lines) yield parseEnvelope(line);
+}
+
+/** Up to `count` messages from `source`; fewer only when it is exhausted. */
+async function take(source: AsyncIterator<ParsedMessage[]>, count: number): Promise<ParsedMessage[]> {
+  const taken: ParsedMessage[] = [];
+  while (taken.length < count) {
+    const next = await source.next();
+    if (next.done) break;
+    taken.push(...next.value);
+  }
+  return taken;
 }

@@ -99,17 +99,21 @@ describe('replayLines', () => {
     },
   );
 
-  it('reports progress after every chunk and summarises the totals', async () => {
+  it('reports progress at least every 5,000 messages applied, and summarises the totals', async () => {
     const pipeline = testPipeline();
-    const seen: number[] = [];
+    const many = generateEvents({ users: 1200, seed: 6, start: new Date('2026-03-01T00:00:00Z') });
+    const seen: Array<number | string> = [];
 
-    const report = await replayLines(pipeline, linesOf(stream.slice(0, 100)), {
-      chunkSize: 30,
-      windowSize: 60,
-      onChunk: (total) => seen.push(total.received),
+    const report = await replayLines(pipeline, linesOf(many), {
+      chunkSize: 12_000,
+      onProgress: (applied, phase) => seen.push(phase ?? applied),
     });
 
-    expect(seen).toEqual([30, 60, 90, 100, 100]);
-    expect(formatReport(report, 2)).toMatch(/received\s+100 messages in 2\.0 s \(50\/s\)/);
+    expect(many.length).toBe(13_531); // one full chunk of 12,000 and a short one
+    expect(seen).toEqual([5000, 10_000, 12_000, 13_531, expect.stringMatching(/^write-back of [\d,]+ ids$/)]);
+    expect(report.received).toBe(many.length);
+    expect(formatReport(report, 2)).toMatch(
+      new RegExp(`received\\s+${many.length.toLocaleString('en-US')} messages in 2\\.0 s`),
+    );
   });
 });

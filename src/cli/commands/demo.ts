@@ -53,7 +53,7 @@ export const demoCommand: Command = {
       const progress = createProgress(io.stderr, 'replay');
       const replayStarted = Date.now();
       const report = await replayLines(pipeline, source.lines, {
-        onChunk: (total) => progress.update(total.received, total.received / events.length),
+        onProgress: (applied, phase) => progress.update(applied, applied / events.length, phase),
       });
       progress.finish();
       io.stdout.write(formatReport(report, (Date.now() - replayStarted) / 1000) + '\n\n');

@@ -23,9 +23,9 @@ export const replayCommand: Command = {
       const report = await replayLines(pipeline, source.lines, {
         chunkSize: numberFlag(parsed, 'chunk', DEFAULT_CHUNK_SIZE),
         windowSize: numberFlag(parsed, 'window', DEFAULT_WINDOW_SIZE),
-        onChunk: (total) => {
+        onProgress: (applied, phase) => {
           const { read, total: size } = source.progress();
-          progress.update(total.received, size ? read / size : null);
+          progress.update(applied, size ? read / size : null, phase);
         },
       });
       progress.finish();
