@@ -56,6 +56,9 @@ export class SegmentTraitWriter implements TraitWriter {
       if (messageId) settle.get(messageId)?.(error.reason ?? error);
     });
     for (const call of calls) analytics.identify(identifyParams(call));
+    // Close at once: the last partial batch goes out now instead of after flushInterval (the whole
+    // budget), which would leave any flush of more than one batch waiting until it timed out.
+    const closed = analytics.closeAndFlush({ timeout: budget }).catch(() => undefined);
     const timedOut = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
@@ -63,12 +66,12 @@ export class SegmentTraitWriter implements TraitWriter {
     });
     const settled = await Promise.race([Promise.all(outcomes), deadline]);
     clearTimeout(timer);
-    void analytics.closeAndFlush({ timeout: 1 }).catch(() => undefined);
     if (settled === timedOut) {
       throw new RetryableError(
         `Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`,
       );
     }
+    await closed;
     const rejected: IdentifyCall[] = [];
     let transient: unknown = null;
     settled.forEach((error, index) => {

@@ -46,6 +46,19 @@ describe('SegmentTraitWriter', () => {
     expect(api.messages()[0]).not.toHaveProperty('anonymousId');
   });
 
+  it('sends more calls than one batch holds without waiting out its budget (a replay window)', async () => {
+    const w = writer();
+    for (let n = 1; n <= 1234; n++) w.identify(call(`user:u${n}`));
+
+    // A 10-minute budget, as a replay window has: finishing at all inside Jest's 5 s means no batch waited
+    // for a flush timer.
+    const { rejected } = await w.flush(600_000);
+
+    expect(rejected).toEqual([]);
+    expect(api.messages()).toHaveLength(1234);
+    expect(new Set(api.messages().map((message) => message.messageId)).size).toBe(1234);
+  });
+
   it('does nothing when nothing is queued', async () => {
     expect(await writer().flush(1000)).toEqual({ rejected: [] });
     expect(api.received).toHaveLength(0);
