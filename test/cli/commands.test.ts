@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateEvents } from '../../src/generate';
 import { runTouchpoint } from '../support/cli';
+import { FakeSegmentApi } from '../support/segment-server';
 import { identifyEvent, pageEvent } from '../support/events';
 
 describe('touchpoint CLI', () => {
@@ -117,6 +119,29 @@ describe('touchpoint CLI', () => {
       reason: 'not JSON',
       payload: '{not json',
     });
+  });
+
+  it('replays into a Segment endpoint: one identify per profile, each once, in one window', async () => {
+    const api = new FakeSegmentApi();
+    const host = await api.start();
+    try {
+      const file = join(dir, 'segment-events.jsonl');
+      const events = generateEvents({ users: 700, seed: 8, start: new Date('2026-03-01T00:00:00Z') });
+      writeFileSync(file, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+
+      const replay = await runTouchpoint(['replay', file], {
+        env: { ...env('segment'), SEGMENT_WRITE_KEY: 'wk-test', SEGMENT_HOST: host },
+      });
+
+      expect(replay.code).toBe(0);
+      const identifies = api.messages();
+      expect(identifies.length).toBeGreaterThan(500); // more than one batch of the writer
+      expect(replay.stdout).toMatch(new RegExp(`identify calls\\s+${identifies.length}\\b`));
+      const targets = identifies.map((message) => message.userId ?? message.anonymousId);
+      expect(new Set(targets).size).toBe(identifies.length);
+    } finally {
+      await api.stop();
+    }
   });
 
   it('says so when a profile does not exist', async () => {
