@@ -13,7 +13,7 @@ export interface JsonLinesSource {
 export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonLinesSource {
   if (path === '-') {
     return {
-      lines: nonEmpty(createInterface({ input: stdin, crlfDelay: Infinity })),
+      lines: nonEmpty(createInterface({ input: stdin, crlfDelay: Infinity }), 'stdin'),
       progress: () => ({ read: 0, total: null }),
     };
   }
@@ -25,11 +25,19 @@ export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonL
   });
   const input: Readable = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
   return {
-    lines: nonEmpty(createInterface({ input, crlfDelay: Infinity })),
+    lines: nonEmpty(createInterface({ input, crlfDelay: Infinity }), path),
     progress: () => ({ read, total }),
   };
 }
 
-async function* nonEmpty(lines: AsyncIterable<string>): AsyncIterable<string> {
-  for await (const line of lines) if (line.trim() !== '') yield line;
+/** The non-blank lines; a read error (a truncated .gz, say) names the source it came from. */
+async function* nonEmpty(lines: AsyncIterable<string>, source: string): AsyncIterable<string> {
+  try {
+    for await (const line of lines) if (line.trim() !== '') yield line;
+  } catch (error) {
+    const message = (error as { message?: unknown } | null)?.message;
+    throw new Error(`reading ${source}: ${typeof message === 'string' ? message : String(error)}`, {
+      cause: error,
+    });
+  }
 }
