@@ -1,7 +1,6 @@
 export {
   processBatch,
   applyBatch,
-  completeWork,
   trackWork,
   writeBackWork,
   emptyWork,

@@ -168,7 +168,7 @@ export async function applyBatch(
 }
 
 /** Steps 3 to 5 for everything in `work`. */
-export async function completeWork(
+async function completeWork(
   pipeline: Pipeline,
   work: PendingWork,
   deadlineAt: number,
