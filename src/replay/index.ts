@@ -44,7 +44,7 @@ export interface ReplayOptions {
  */
 export async function replayLines(
   pipeline: Pipeline,
-  lines: AsyncIterable<string>,
+  lines: AsyncIterable<string | readonly string[]>,
   options: ReplayOptions = {},
 ): Promise<BatchReport> {
   const { store } = pipeline;
@@ -109,9 +109,18 @@ export function formatReport(report: BatchReport, seconds: number): string {
   ].join('\n');
 }
 
-/** The messages of the lines, parsed as the lines arrive. */
-async function* parsedMessages(lines: AsyncIterable<string>): AsyncGenerator<ParsedMessage[]> {
-  for await (const line of lines) yield parseEnvelope(line);
+/** The messages of the lines (one at a time, or in batches), parsed as they arrive. */
+async function* parsedMessages(
+  lines: AsyncIterable<string | readonly string[]>,
+): AsyncGenerator<ParsedMessage[]> {
+  for await (const item of lines) {
+    if (typeof item === 'string') yield parseEnvelope(item);
+    else {
+      const parsed: ParsedMessage[] = [];
+      for (const line of item) for (const input of parseEnvelope(line)) parsed.push(input);
+      yield parsed;
+    }
+  }
 }
 
 /** Up to `count` messages from `source`; fewer only when it is exhausted. */

@@ -31,6 +31,19 @@ describe('openJsonLines', () => {
     expect(stdin.progress().total).toBeNull();
   });
 
+  it('keeps lines whole across 1 MB blocks: multi-byte characters, CRLF, no final newline', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ n: i, s: 'é€😀'.repeat(i % 7) }));
+    const path = join(dir, 'big.jsonl');
+    writeFileSync(path, lines.join('\r\n'));
+
+    const source = openJsonLines(path, Readable.from([]));
+    const batches: string[][] = [];
+    for await (const batch of source.batches) batches.push(batch);
+
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.flat()).toEqual(lines);
+  });
+
   it('names the file when it cannot be read to the end (a truncated .gz)', async () => {
     const packed = gzipSync(Array.from({ length: 2000 }, (_, i) => `{"n":${i}}`).join('\n'));
     const path = join(dir, 'truncated.jsonl.gz');

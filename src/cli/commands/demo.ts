@@ -52,7 +52,7 @@ export const demoCommand: Command = {
       const source = openJsonLines(eventsPath, io.stdin);
       const progress = createProgress(io.stderr, 'replay');
       const replayStarted = Date.now();
-      const report = await replayLines(pipeline, source.lines, {
+      const report = await replayLines(pipeline, source.batches, {
         onProgress: (applied, phase) => progress.update(applied, applied / events.length, phase),
       });
       progress.finish();

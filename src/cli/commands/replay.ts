@@ -20,7 +20,7 @@ export const replayCommand: Command = {
     const progress = createProgress(io.stderr, 'replay');
     const started = Date.now();
     try {
-      const report = await replayLines(pipeline, source.lines, {
+      const report = await replayLines(pipeline, source.batches, {
         chunkSize: numberFlag(parsed, 'chunk', DEFAULT_CHUNK_SIZE),
         windowSize: numberFlag(parsed, 'window', DEFAULT_WINDOW_SIZE),
         onProgress: (applied, phase) => {
