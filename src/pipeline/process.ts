@@ -310,6 +310,12 @@ async function resolveAffected(
 /** Write-back rounds per batch: the first, and re-checks after concurrent writes. */
 const MAX_WRITE_BACK_ROUNDS = 3;
 
+/**
+ * Profiles whose traits are computed at once: their store reads and recommendation calls (network, with
+ * Personalize) overlap, so a replay window's thousands of profiles do not wait for each other in turn.
+ */
+const PROFILE_CONCURRENCY = 8;
+
 /** Computes each profile's traits, sends the changed ones, saves them; returns how many calls it sent. */
 async function writeBackRound(
   pipeline: Pipeline,
@@ -317,37 +323,13 @@ async function writeBackRound(
   deadlineAt: number,
   report: BatchReport,
 ): Promise<number> {
-  const { store, settings, writer } = pipeline;
-  const calls: Array<{ call: IdentifyCall; full: Traits }> = [];
+  const { store, writer } = pipeline;
   for (const enricher of pipeline.enrichers ?? []) enricher.observe?.(profiles);
-  for (const { profile, messages } of profiles) {
-    // Without touches (server-side-only events) the attribution traits are all null, so only what the
-    // enrichers add (recommendations) can be written.
-    const touches = await store.touchesOf(profile.keys);
-    const newest = await store.newestActivity(profile.keys);
-    const attribution = computeAttribution(touches, newest, settings.attribution);
-    const state = await store.getProfileState(profile.target);
-    const traits = attributionTraits(attribution, settings.traitPreset);
-    for (const enricher of pipeline.enrichers ?? []) {
-      Object.assign(
-        traits,
-        await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }),
-      );
-    }
-    const changed = changedTraits(traits, state?.writtenTraits ?? null);
-    if (!changed) continue;
-    const messageIds = messages.map((message) => message.messageId);
-    const timestamp =
-      newest ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
-    const call = {
-      target: profile.target,
-      traits: changed,
-      messageId: writeBackMessageId(profile.target, messageIds, changed),
-      timestamp,
-    };
-    writer.identify(call);
-    calls.push({ call, full: { ...(state?.writtenTraits ?? {}), ...traits } });
-  }
+  const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, (entry) =>
+    profileWriteBack(pipeline, entry, deadlineAt),
+  );
+  const calls = outcomes.filter((outcome) => outcome !== null);
+  for (const { call } of calls) writer.identify(call); // in profile order, whatever finished first
   if (calls.length === 0) return 0;
 
   const { rejected } = await writer.flush(remaining(deadlineAt));
@@ -359,6 +341,67 @@ async function writeBackRound(
     report.identifyCalls++;
   }
   return calls.length - rejectedIds.size;
+}
+
+/** One profile's identify call and the full traits to save, or null when nothing changed. */
+async function profileWriteBack(
+  pipeline: Pipeline,
+  { profile, messages }: { profile: Profile; messages: SegmentMessage[] },
+  deadlineAt: number,
+): Promise<{ call: IdentifyCall; full: Traits } | null> {
+  const { store, settings } = pipeline;
+  // Without touches (server-side-only events) the attribution traits are all null, so only what the
+  // enrichers add (recommendations) can be written.
+  const touches = await store.touchesOf(profile.keys);
+  const newest = await store.newestActivity(profile.keys);
+  const attribution = computeAttribution(touches, newest, settings.attribution);
+  const state = await store.getProfileState(profile.target);
+  const traits = attributionTraits(attribution, settings.traitPreset);
+  for (const enricher of pipeline.enrichers ?? []) {
+    Object.assign(
+      traits,
+      await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }),
+    );
+  }
+  const changed = changedTraits(traits, state?.writtenTraits ?? null);
+  if (!changed) return null;
+  const messageIds = messages.map((message) => message.messageId);
+  const timestamp =
+    newest ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
+  const call = {
+    target: profile.target,
+    traits: changed,
+    messageId: writeBackMessageId(profile.target, messageIds, changed),
+    timestamp,
+  };
+  return { call, full: { ...(state?.writtenTraits ?? {}), ...traits } };
+}
+
+/**
+ * `work` on every item, at most `limit` at a time; results in item order. After a failure no new item
+ * starts, the ones running finish, and the first error is thrown.
+ */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (failure === null && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+  return results;
 }
 
 async function deadLetter(

@@ -2,6 +2,7 @@ import { generateEvents } from '../../src/generate';
 import { MemoryStore, type ProfileState } from '../../src/store';
 import type { IdentityKey } from '../../src/identity';
 import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
+import { mapConcurrently } from '../../src/pipeline/process';
 import { testPipeline } from '../support/pipeline';
 
 const SITE = 'https://shop.example.com';
@@ -577,5 +578,74 @@ describe('processBatch', () => {
       ]);
       expect(plain.writer.delivered).toEqual([]);
     });
+  });
+
+  describe('write-back of many profiles', () => {
+    it('asks the enrichers for up to 8 profiles at once and still sends identify calls in profile order', async () => {
+      let inFlight = 0;
+      let most = 0;
+      const pipeline = testPipeline({
+        enrichers: [
+          {
+            traitsFor: async ({ profile }) => {
+              inFlight++;
+              most = Math.max(most, inFlight);
+              // later profiles answer sooner
+              const n = Number(profile.target.slice(-2));
+              for (let wait = 0; wait < 20 - n; wait++) await new Promise((resolve) => setImmediate(resolve));
+              inFlight--;
+              return { recommended_products: [`for-${profile.target}`] };
+            },
+          },
+        ],
+      });
+      const visits = Array.from({ length: 20 }, (_, n) =>
+        pageEvent({
+          anonymousId: `a${String(n).padStart(2, '0')}`,
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      );
+
+      await pipeline.deliver(visits);
+
+      expect(most).toBe(8);
+      expect(pipeline.writer.delivered.map((call) => call.target)).toEqual(
+        visits.map((visit) => `anon:${String(visit.anonymousId)}`),
+      );
+    });
+  });
+});
+
+describe('mapConcurrently', () => {
+  it('keeps item order and the limit', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const results = await mapConcurrently([5, 1, 4, 2, 3], 2, async (n) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      for (let i = 0; i < n; i++) await Promise.resolve();
+      inFlight--;
+      return n * 10;
+    });
+    expect(results).toEqual([50, 10, 40, 20, 30]);
+    expect(most).toBe(2);
+  });
+
+  it('starts nothing new after a failure, lets running work finish, and throws the first error', async () => {
+    const started: number[] = [];
+    const finished: number[] = [];
+    const run = mapConcurrently([1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n);
+      await Promise.resolve();
+      if (n === 1) throw new Error('first');
+      await Promise.resolve();
+      finished.push(n);
+      return n;
+    });
+    await expect(run).rejects.toThrow('first');
+    expect(started).toEqual([1, 2]);
+    expect(finished).toEqual([2]);
   });
 });
