@@ -1,4 +1,4 @@
-import { segmentMessageSchema, SUPPORTED_TYPES, type SegmentMessage } from './schema';
+import { isRecord, segmentMessageSchema, SUPPORTED_TYPES, type SegmentMessage } from './schema';
 
 /** What the edge made of one raw input message. */
 export type ParsedMessage =
@@ -57,10 +57,6 @@ export function redact(raw: unknown): unknown {
       : raw;
   const { writeKey: _writeKey, ...rest } = raw;
   return rest;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

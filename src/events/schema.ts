@@ -31,11 +31,13 @@ export function toIsoTimestamp(value: string | number): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Fields of arbitrary content: checked to be objects, their values left as they are. */
-const looseRecord = z.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  'expected an object',
-);
+const looseRecord = z.custom<Record<string, unknown>>(isRecord, 'expected an object');
 
 const pageContext = z
   .object({

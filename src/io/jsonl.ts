@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 export interface JsonLinesSource {
   /** the non-blank lines, a batch per block read: what a bulk reader wants (no await per line) */
   batches: AsyncIterable<string[]>;
-  /** the same lines one by one */
+  /** the same lines one by one (read one of the two, not both) */
   lines: AsyncIterable<string>;
   /** bytes read so far and the total, when the source is a file (for progress) */
   progress: () => { read: number; total: number | null };
@@ -24,19 +24,15 @@ export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonL
   const total = statSync(path).size;
   const file = createReadStream(path, { highWaterMark: BLOCK });
   let read = 0;
-  const counted = async function* (): AsyncIterable<Buffer> {
+  const counted = (async function* (): AsyncIterable<Buffer> {
     for await (const chunk of file as AsyncIterable<Buffer>) {
-      read += chunk.length;
+      read += chunk.length; // file bytes, so compressed ones for a .gz
       yield chunk;
     }
-  };
-  let input: AsyncIterable<Buffer | string>;
-  if (path.endsWith('.gz')) {
-    file.on('data', (chunk: Buffer | string) => (read += chunk.length));
-    input = pipeline(file, createGunzip(), () => undefined); // errors surface in the iteration
-  } else {
-    input = counted();
-  }
+  })();
+  const input: AsyncIterable<Buffer | string> = path.endsWith('.gz')
+    ? pipeline(counted, createGunzip(), () => undefined) // errors surface in the iteration
+    : counted;
   const batches = lineBatches(input, path);
   return { batches, lines: oneByOne(batches), progress: () => ({ read, total }) };
 }

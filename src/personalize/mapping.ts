@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SegmentMessage } from '../events';
+import { isRecord, type SegmentMessage } from '../events';
 
 /**
  * Segment message -> Personalize PutEvents events, with every limit of the PutEvents API checked here
@@ -77,9 +77,19 @@ const FORBIDDEN_PROPERTY_KEYS = new Set([
 ]);
 
 /** Maps one validated message; never throws. */
+/** What event configuration calls a message: a track's event name, else its type (`identify`, `page`). */
+export function eventNameOf(message: SegmentMessage): string {
+  return message.type === 'track' ? message.event : message.type;
+}
+
+/** The product entries of an order or cart event (`properties.products[]`), or none. */
+function productsOf(properties: Record<string, unknown>): Array<Record<string, unknown>> {
+  return Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+}
+
 export function mapMessage(message: SegmentMessage, options: MappingOptions): MappedMessage {
   const { messageId } = message;
-  const name = message.type === 'track' ? message.event : message.type;
+  const name = eventNameOf(message);
   const eventType = options.eventTypes[name];
   if (!eventType) return { kind: 'skipped', messageId, reason: `"${name}" is not a tracked event` };
 
@@ -108,7 +118,7 @@ export function mapMessage(message: SegmentMessage, options: MappingOptions): Ma
   const shared = sharedFields(properties, options);
   if (typeof shared === 'string') return { kind: 'invalid', messageId, reason: shared };
 
-  const products = Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+  const products = productsOf(properties);
   const events: PersonalizeEvent[] = [];
   if (products.length > 0) {
     products.forEach((product, index) => {
@@ -141,10 +151,8 @@ export function mapMessage(message: SegmentMessage, options: MappingOptions): Ma
  * local fallback recommender learns from.
  */
 export function itemIdsOf(message: SegmentMessage, options: MappingOptions): string[] {
-  const name = message.type === 'track' ? message.event : message.type;
-  if (!options.eventTypes[name] || message.type === 'identify') return [];
-  const properties = message.type === 'track' ? (message.properties ?? {}) : {};
-  const products = Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
+  if (!options.eventTypes[eventNameOf(message)] || message.type === 'identify') return [];
+  const products = productsOf(message.type === 'track' ? (message.properties ?? {}) : {});
   const ids =
     products.length > 0
       ? products.map((product) => itemIdOf(product, options.itemIdPaths, true))
@@ -281,10 +289,6 @@ function withOptional(
 function numberOf(value: unknown): number | undefined {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One PutEvents call: up to 10 events of one (sessionId, userId), and the messages they came from. */

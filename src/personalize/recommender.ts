@@ -10,7 +10,7 @@ import type { Logger } from '../log';
 import type { ProfileEnricher } from '../pipeline/process';
 import type { AttributionStore, CachedRecommendations, ProfileState } from '../store';
 import { ConfigurationBreaker, classifyError, errorReason } from './errors';
-import { valueAt } from './mapping';
+import { eventNameOf, valueAt } from './mapping';
 
 /** Trait names besides the configurable list name (all covered by the loop guard's `recommendation` prefix). */
 export const UPDATED_AT_TRAIT = 'recommendations_updated_at';
@@ -90,7 +90,7 @@ export class RecommendationEnricher implements ProfileEnricher {
     const { profile, messages, state } = input;
     if (!recommendAnonymous && !isUserKey(profile.target)) return {};
     const cached = state?.recommendations ?? null;
-    const trigger = [...messages].reverse().find((message) => triggers.includes(messageName(message)));
+    const trigger = [...messages].reverse().find((message) => triggers.includes(eventNameOf(message)));
     const now = clock();
     const due =
       trigger !== undefined &&
@@ -132,10 +132,6 @@ export class RecommendationEnricher implements ProfileEnricher {
       [RECOMMENDATION_ID_TRAIT]: cached.recommendationId,
     };
   }
-}
-
-function messageName(message: SegmentMessage): string {
-  return message.type === 'track' ? message.event : message.type;
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -2,6 +2,7 @@ import { PutEventsCommand, type PersonalizeEventsClient } from '@aws-sdk/client-
 import { RetryableError } from '../errors';
 import type { SegmentMessage } from '../events';
 import type { Logger } from '../log';
+import { mapConcurrently } from '../pipeline/concurrently';
 import type { EventTracker } from '../pipeline/process';
 import { ConfigurationBreaker, classifyError, errorReason } from './errors';
 import {
@@ -49,19 +50,12 @@ export class PersonalizeTracker implements EventTracker {
       else log.debug('personalize_skipped', { messageId: mapped.messageId, reason: mapped.reason });
     }
     const calls = planCalls(sendable);
-    let transient: unknown = null;
-    const queue = [...calls];
-    const worker = async () => {
-      for (let call = queue.shift(); call && transient === null; call = queue.shift()) {
-        try {
-          rejected.push(...(await this.send(call, deadlineAt, true)));
-        } catch (error) {
-          transient ??= error;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, calls.length) }, worker));
-    if (transient !== null) {
+    try {
+      const perCall = await mapConcurrently(calls, this.options.concurrency ?? 4, (call) =>
+        this.send(call, deadlineAt, true),
+      );
+      for (const callRejections of perCall) rejected.push(...callRejections);
+    } catch (transient) {
       log.warn('personalize_put_events_failed', { reason: errorReason(transient), calls: calls.length });
       throw new RetryableError(`Personalize PutEvents failed transiently: ${errorReason(transient)}`, {
         cause: transient,

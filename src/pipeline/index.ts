@@ -12,5 +12,6 @@ export {
   type PipelineSettings,
   type ProfileEnricher,
 } from './process';
+export { mapConcurrently } from './concurrently';
 export { isOwnWriteBack, OWN_TRAIT_PREFIXES } from './loop-guard';
 export { createPipeline, type PipelineOverrides } from './create';

@@ -14,6 +14,7 @@ import { anonKey, ownerKey, resolveProfile, userKey, type IdentityKey, type Prof
 import type { Logger } from '../log';
 import type { AttributionStore, ProfileState } from '../store';
 import { writeBackMessageId, type IdentifyCall, type TraitWriter } from '../writeback';
+import { mapConcurrently } from './concurrently';
 import { isOwnWriteBack } from './loop-guard';
 
 /**
@@ -178,19 +179,6 @@ async function completeWork(
   await writeBackWork(pipeline, work, deadlineAt, report);
 }
 
-/**
- * Step 3 alone, so a replay can commit it before the write-back: a write-back that fails then does not
- * take the window's tracking marks down with it, and the re-run sends no PutEvents twice.
- */
-export async function trackWork(
-  pipeline: Pipeline,
-  work: PendingWork,
-  deadlineAt: number,
-  report: BatchReport,
-): Promise<void> {
-  await trackDownstream(pipeline, work.fresh, deadlineAt, report);
-}
-
 /** Steps 4 and 5: write back the affected profiles, then mark the messages done. */
 export async function writeBackWork(
   pipeline: Pipeline,
@@ -250,9 +238,14 @@ async function applyMessage(
   return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
 }
 
-async function trackDownstream(
+/**
+ * Step 3: send the new messages downstream (Personalize) once each, and mark each one sent. Separate so a
+ * replay can commit it before the write-back: a write-back that fails then does not take the window's
+ * tracking marks down with it, and the re-run sends no PutEvents twice.
+ */
+export async function trackWork(
   pipeline: Pipeline,
-  fresh: ReadonlyArray<{ message: SegmentMessage; trackedAlready: boolean }>,
+  { fresh }: PendingWork,
   deadlineAt: number,
   report: BatchReport,
 ): Promise<void> {
@@ -375,33 +368,6 @@ async function profileWriteBack(
     timestamp,
   };
   return { call, full: { ...(state?.writtenTraits ?? {}), ...traits } };
-}
-
-/**
- * `work` on every item, at most `limit` at a time; results in item order. After a failure no new item
- * starts, the ones running finish, and the first error is thrown.
- */
-export async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async () => {
-    while (failure === null && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await work(items[index] as T);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== null) throw (failure as { error: unknown }).error;
-  return results;
 }
 
 async function deadLetter(

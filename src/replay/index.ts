@@ -114,16 +114,13 @@ async function* parsedMessages(
   lines: AsyncIterable<string | readonly string[]>,
 ): AsyncGenerator<ParsedMessage[]> {
   for await (const item of lines) {
-    if (typeof item === 'string') yield parseEnvelope(item);
-    else {
-      const parsed: ParsedMessage[] = [];
-      for (const line of item) for (const input of parseEnvelope(line)) parsed.push(input);
-      yield parsed;
-    }
+    const parsed: ParsedMessage[] = [];
+    for (const line of typeof item === 'string' ? [item] : item) parsed.push(...parseEnvelope(line));
+    yield parsed;
   }
 }
 
-/** Up to `count` messages from `source`; fewer only when it is exhausted. */
+/** At least `count` messages from `source` (the rest of the last batch too); fewer only at its end. */
 async function take(source: AsyncIterator<ParsedMessage[]>, count: number): Promise<ParsedMessage[]> {
   const taken: ParsedMessage[] = [];
   while (taken.length < count) {
