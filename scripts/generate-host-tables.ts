@@ -232,7 +232,8 @@ const stringList = (value: YamlValue | undefined): string[] =>
 
 function collectCandidates(sources: HostTableSources, ga4Names: Map<string, SourceKind>): Candidate[] {
   const candidates: Candidate[] = [];
-  // Search-term parameters only matter for search hosts (spec 5); regex parameters are Matomo-specific.
+  // Search-term parameters only matter for search hosts (docs/attribution.md §5); regex parameters are
+  // Matomo-specific.
   const paramsFor = (source: string, kind: SourceKind, listed: readonly string[]): readonly string[] =>
     kind !== 'search' && kind !== 'search-ad'
       ? []
@@ -304,7 +305,7 @@ function collectCandidates(sources: HostTableSources, ga4Names: Map<string, Sour
 
 /**
  * Gives every data-list candidate a key that means one kind only: a brand that already names another
- * kind gets a suffix (`yahoo` search, `yahoo-mail` email), as spec 5 asks for `-mail` keys.
+ * kind gets a suffix (`yahoo` search, `yahoo-mail` email), as docs/attribution.md §5 asks for `-mail` keys.
  */
 function assignKeys(candidates: Candidate[]): Map<string, SourceKind> {
   const owner = new Map<string, SourceKind>();
@@ -317,8 +318,8 @@ function assignKeys(candidates: Candidate[]): Map<string, SourceKind> {
     }
     owner.set(candidate.source, family);
   }
-  // Data candidates claim keys in spec 5's tie order, so `you.com` names the AI assistant and the
-  // search engine of the same name becomes `you.com-search`.
+  // Data candidates claim keys in docs/attribution.md §5's tie order, so `you.com` names the AI assistant
+  // and the search engine of the same name becomes `you.com-search`.
   const byTieOrder = [...candidates].sort(
     (a, b) => KIND_TIE_ORDER.indexOf(a.kind) - KIND_TIE_ORDER.indexOf(b.kind) || a.origin - b.origin,
   );
@@ -335,7 +336,10 @@ function assignKeys(candidates: Candidate[]): Map<string, SourceKind> {
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Picks one rule per pattern: the overlay, else spec 5's tie order, else list order, else name. */
+/**
+ * Picks one rule per pattern: the overlay, else docs/attribution.md §5's tie order, else list order, else
+ * name.
+ */
 function pickWinner(claims: Candidate[]): Candidate {
   const overlay = claims.filter((claim) => claim.origin === Origin.Overlay);
   if (overlay.length > 1) throw new Error(`overlay: pattern ${overlay[0]?.pattern ?? ''} listed twice`);

@@ -102,8 +102,9 @@ const parseWithInbound = (url: string, referrer: string): Promise<InboundDescrip
 
 /**
  * inbound -> channel, as generously as its output allows:
- * - a campaign (utm_source / utm_medium) goes through the same spec 6 decision table touchpoint uses,
- *   with touchpoint's source categories, so inbound is not penalised for lacking a channel table;
+ * - a campaign (utm_source / utm_medium) goes through the same docs/attribution.md §6 decision table
+ *   touchpoint uses, with touchpoint's source categories, so inbound is not penalised for lacking a
+ *   channel table;
  * - otherwise its referrer type: search -> Organic Search, ad -> Paid Search, social -> Organic Social,
  *   email -> Email, local and link -> Referral, internal / direct / unknown -> Direct.
  * inbound knows nothing of click ids, AI assistants, video or shopping sites, so those cases fall
@@ -111,7 +112,8 @@ const parseWithInbound = (url: string, referrer: string): Promise<InboundDescrip
  */
 export function inboundChannel(description: InboundDescription): Channel {
   const campaign = description.campaign;
-  // A repeated parameter comes back as an array from Node's querystring; take the first, as the spec does.
+  // A repeated parameter comes back as an array from Node's querystring; take the first, as
+  // docs/attribution.md §2 item 2 does.
   const first = (value: string | string[] | undefined): string =>
     (Array.isArray(value) ? value[0] : value) ?? '';
   if (campaign && (first(campaign.source) || first(campaign.medium))) {
@@ -273,7 +275,7 @@ export async function benchClassifier(): Promise<BenchResult> {
     notes: [
       `${inputs.length} calls over the ${corpus.length}-case corpus, shuffled with seed ${RNG_SEED}, after ${WARM_UP_CALLS} warm-up calls; best of ${ROUNDS} passes (checksum ${checksum}).`,
       'inbound calls are awaited in batches of 1000 (its API is callback-based, one process.nextTick per matcher).',
-      'inbound channel mapping: campaign -> spec 6 table with touchpoint categories; else referrer type (see inboundChannel).',
+      'inbound channel mapping: campaign -> docs/attribution.md §6 table with touchpoint categories; else referrer type (see inboundChannel).',
       `cold start = median of ${COLD_START_RUNS} fresh node processes requiring the esbuild browser bundle and classifying once.`,
     ],
   };

@@ -1,6 +1,6 @@
 import type { Touch } from './touch';
 
-/** Attribution settings (spec 7). Defaults live in src/config. */
+/** Attribution settings (docs/attribution.md §7). Defaults live in src/config. */
 export interface AttributionOptions {
   /** last touch looks back this far from the profile's newest event */
   lookbackDays: number;
@@ -8,7 +8,7 @@ export interface AttributionOptions {
   sessionTimeoutMinutes: number;
 }
 
-/** A profile's first/last touch (spec 7). */
+/** A profile's first/last touch (docs/attribution.md §7). */
 export interface Attribution {
   first: Touch | null;
   firstNonDirect: Touch | null;
@@ -55,7 +55,10 @@ export function computeAttribution(
   return { first, firstNonDirect, last, touchCount: ordered.length };
 }
 
-/** Spec 7: consecutive identical (channel, source, medium, campaign) touches in one session are one touch. */
+/**
+ * docs/attribution.md §7: consecutive identical (channel, source, medium, campaign) touches in one session
+ * are one touch.
+ */
 function collapseRepeats(ordered: Touch[], sessionTimeoutMs: number): Touch[] {
   const kept: Touch[] = [];
   let previous: Touch | undefined;

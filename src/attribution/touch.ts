@@ -19,7 +19,9 @@ export interface Touch {
   referrer: string | null;
   referrer_host: string | null;
   landing_page: string | null;
-  /** a Direct visit: a touch only when it starts a session (decided by the pipeline, spec 7) */
+  /**
+   * a Direct visit: a touch only when it starts a session (decided by the pipeline, docs/attribution.md §7)
+   */
   direct: boolean;
 }
 
@@ -30,8 +32,8 @@ export interface TouchCandidate {
 }
 
 /**
- * Classifies the visit behind a message (spec 7: page events, and track/screen events that carry
- * `context.page`). Returns null for messages that are no visit, and for internal navigation and
+ * Classifies the visit behind a message (docs/attribution.md §7: page events, and track/screen events that
+ * carry `context.page`). Returns null for messages that are no visit, and for internal navigation and
  * unwanted referrers, which never make a touch.
  */
 export function touchCandidateOf(message: SegmentMessage, options: ClassifierOptions): TouchCandidate | null {

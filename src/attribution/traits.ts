@@ -1,13 +1,14 @@
 import type { Attribution } from './model';
 import type { Touch } from './touch';
 
-/** Flat trait values only (spec 8): a trait with no value is null, never "undefined". */
+/** Flat trait values only (docs/attribution.md §8): a trait with no value is null, never "undefined". */
 export type TraitValue = string | number | boolean | null | string[];
 export type Traits = Record<string, TraitValue>;
 
 /**
- * Which trait names to write: `touchpoint` (spec 8 names), `segment-attribution` (the `source_first_*`
- * names of Segment's "Solving Marketing Attribution" series, for teams switching over), or `both`.
+ * Which trait names to write: `touchpoint` (docs/attribution.md §8 names), `segment-attribution` (the
+ * `source_first_*` names of Segment's "Solving Marketing Attribution" series, for teams switching over), or
+ * `both`.
  */
 export type TraitPreset = 'touchpoint' | 'segment-attribution' | 'both';
 export const TRAIT_PRESETS: readonly TraitPreset[] = ['touchpoint', 'segment-attribution', 'both'];

@@ -1,7 +1,7 @@
 /**
- * The channel decision table (spec 6): GA4's default channel group, first matching row wins, with the
- * GA4 quirks kept on purpose (a shop-like campaign beats Email, `cross-network` anywhere in the campaign
- * wins, a source list beats `medium=organic`, `facebook / cpm` is Paid Social).
+ * The channel decision table (docs/attribution.md §6): GA4's default channel group, first matching row wins,
+ * with the GA4 quirks kept on purpose (a shop-like campaign beats Email, `cross-network` anywhere in the
+ * campaign wins, a source list beats `medium=organic`, `facebook / cpm` is Paid Social).
  */
 
 import type { SourceKind } from './host-table-types';
@@ -44,11 +44,11 @@ const PAID_MEDIUM = /^(.*cp.*|ppc|retargeting|paid.*)$/;
 const PAID_TOKEN = /(^|[^a-z0-9])paid([^a-z0-9]|$)/;
 const SHOP_CAMPAIGN = /^(.*(([^a-df-z]|^)shop|shopping).*)$/;
 
-/** paid(m) of spec 6. */
+/** paid(m) of docs/attribution.md §6. */
 export const isPaidMedium = (medium: string): boolean =>
   PAID_MEDIUM.test(medium) || PAID_TOKEN.test(medium) || medium === 'sem';
 
-/** shop(c) of spec 6 (GA4's shopping-campaign regex); `campaign` must be lower-case. */
+/** shop(c) of docs/attribution.md §6 (GA4's shopping-campaign regex); `campaign` must be lower-case. */
 export const isShopCampaign = (campaign: string): boolean => SHOP_CAMPAIGN.test(campaign);
 
 const AI_MEDIUMS = new Set(['ai-assistant', 'ai', 'llm', 'chatbot']);
@@ -79,7 +79,7 @@ const EMAIL_MEDIUMS = new Set([
 ]);
 const AFFILIATE_MEDIUMS = new Set(['affiliate', 'affiliates']);
 
-/** Decides the channel; rows are numbered as in spec 6 so `explain` can name them. */
+/** Decides the channel; rows are numbered as in docs/attribution.md §6 so `explain` can name them. */
 export function decideChannel({ source, medium, campaign, sourceKind }: ChannelInput): ChannelDecision {
   const category = categoryOf(sourceKind);
   const lowerCampaign = campaign === null ? '' : campaign.toLowerCase();

@@ -1,6 +1,7 @@
 /**
- * The classifier pipeline: normalise the inputs (spec 2), judge the referrer (spec 3), pick the signal
- * by precedence (spec 4), name the source (spec 5) and decide the channel (spec 6).
+ * The classifier pipeline: normalise the inputs (docs/attribution.md §2), judge the referrer
+ * (docs/attribution.md §3), pick the signal by precedence (docs/attribution.md §4), name the source
+ * (docs/attribution.md §5) and decide the channel (docs/attribution.md §6).
  */
 
 import { decideChannel } from './channel';
@@ -22,7 +23,7 @@ import { readQueryParams } from './params';
 import { searchTermOf } from './search-terms';
 import type { ClassifierOptions, Classification, ClassifyInput, Explanation, Signal } from './types';
 
-/** How the referrer was judged (spec 3). */
+/** How the referrer was judged (docs/attribution.md §3). */
 interface JudgedReferrer {
   referrer: Referrer;
   status: 'external' | 'internal' | 'unwanted';
@@ -54,7 +55,8 @@ function judgeReferrer(
   };
   let facts: HostFacts | null = null;
   if (referrer.app) {
-    // App referrers are never internal (spec 2.4); an unknown package with an inner host is read as that host.
+    // App referrers are never internal (docs/attribution.md §2 item 4); an unknown package with an inner host
+    // is read as that host.
     judged.match = matchAppPackage(referrer.host);
     if (!judged.match && referrer.innerHost) {
       judged.match = matchReferrerRule(hostFacts(referrer.innerHost), referrer.path);
@@ -64,12 +66,12 @@ function judgeReferrer(
     facts = hostFacts(referrer.host);
     if (hostInList(referrer.host, options.ownHosts)) {
       judged.status = 'internal';
-      judged.reason = `referrer ${referrer.host} is in ownDomains (spec 3)`;
+      judged.reason = `referrer ${referrer.host} is in ownDomains (docs/attribution.md §3)`;
       return judged;
     }
     if (pageDomain !== null && facts.domain === pageDomain) {
       judged.status = 'internal';
-      judged.reason = `referrer registrable domain ${facts.domain} = page's (spec 3)`;
+      judged.reason = `referrer registrable domain ${facts.domain} = page's (docs/attribution.md §3)`;
       return judged;
     }
     if (
@@ -77,7 +79,7 @@ function judgeReferrer(
       (facts.brandLabel !== null && options.unwantedBrands.has(facts.brandLabel))
     ) {
       judged.status = 'unwanted';
-      judged.reason = `referrer ${referrer.host} is a payment / sign-in return (spec 3 unwanted)`;
+      judged.reason = `referrer ${referrer.host} is a payment / sign-in return (docs/attribution.md §3 unwanted)`;
       return judged;
     }
     judged.match = matchReferrerRule(facts, referrer.path);
@@ -97,13 +99,13 @@ function judgeReferrer(
     judged.sourceWhy = `${pattern} -> ${rule.source} (${rule.kind})`;
   } else {
     judged.sourceWhy = judged.match
-      ? `${judged.match.pattern} is not search: referral from the host (spec 5)`
-      : `unknown host ${judged.source}: source = host, medium referral (spec 5)`;
+      ? `${judged.match.pattern} is not search: referral from the host (docs/attribution.md §5)`
+      : `unknown host ${judged.source}: source = host, medium referral (docs/attribution.md §5)`;
   }
   return judged;
 }
 
-/** Campaign fields from the landing URL, else from `context.campaign` (spec 2.3). */
+/** Campaign fields from the landing URL, else from `context.campaign` (docs/attribution.md §2 item 3). */
 interface CampaignFields {
   source: string | null;
   medium: string | null;
@@ -181,7 +183,7 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
     clickId = params.get(autoTag.param) ?? null;
     if (explain) {
       explain.source =
-        explain.medium = `${autoTag.param} present: ${source} auto-tagging beats UTMs (spec 4.1)`;
+        explain.medium = `${autoTag.param} present: ${source} auto-tagging beats UTMs (docs/attribution.md §4 item 1)`;
     }
   } else if (utmSource !== null || utmMedium !== null) {
     signal = 'utm';
@@ -199,7 +201,7 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       if (aiSource !== null && (medium === '(not set)' || medium === 'referral')) {
         if (explain) {
           explain.source =
-            explain.medium = `${where} source ${utmSource} is an AI auto-tag -> ${aiSource} / ai-assistant (spec 4.2)`;
+            explain.medium = `${where} source ${utmSource} is an AI auto-tag -> ${aiSource} / ai-assistant (docs/attribution.md §4 item 2)`;
         }
         source = aiSource;
         medium = 'ai-assistant';
@@ -208,14 +210,17 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
     } else if (external) {
       source = external.source;
       sourceKind = external.kind;
-      if (explain) explain.source = `no utm_source: from the referrer, ${external.sourceWhy} (spec 4.2)`;
+      if (explain)
+        explain.source = `no utm_source: from the referrer, ${external.sourceWhy} (docs/attribution.md §4 item 2)`;
     } else {
       source = '(not set)';
       sourceKind = null;
-      if (explain) explain.source = 'no utm_source and no external referrer: (not set) (spec 4.2)';
+      if (explain)
+        explain.source = 'no utm_source and no external referrer: (not set) (docs/attribution.md §4 item 2)';
     }
     if (explain && !explain.medium)
-      explain.medium = utmMedium !== null ? `${where} medium` : 'no utm_medium: (not set) (spec 4.2)';
+      explain.medium =
+        utmMedium !== null ? `${where} medium` : 'no utm_medium: (not set) (docs/attribution.md §4 item 2)';
   } else {
     const clickRule = firstPresent(params, options.clickIds);
     if (clickRule) {
@@ -224,7 +229,8 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       sourceKind = sourceKindOf(source);
       clickId = params.get(clickRule.param) ?? null;
       if (explain)
-        explain.source = explain.medium = `${clickRule.param} present: ${source} / ${medium} (spec 4.3)`;
+        explain.source =
+          explain.medium = `${clickRule.param} present: ${source} / ${medium} (docs/attribution.md §4 item 3)`;
     } else if (params.has(FBCLID)) {
       signal = 'click-id';
       const instagram = external?.source === 'instagram';
@@ -234,7 +240,7 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       clickId = params.get(FBCLID) ?? null;
       if (explain) {
         explain.source =
-          explain.medium = `fbclid alone: ${source} / social, organic and paid alike (spec 4.3)`;
+          explain.medium = `fbclid alone: ${source} / social, organic and paid alike (docs/attribution.md §4 item 3)`;
       }
     } else if (external) {
       signal = 'referrer';
@@ -248,8 +254,8 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
       sourceKind = null;
       if (explain) {
         explain.source = explain.medium = judged
-          ? `only an ${judged.status} referrer: no touch, (direct) / (none) (spec 3)`
-          : 'no click id, UTM or referrer: (direct) / (none) (spec 4.5)';
+          ? `only an ${judged.status} referrer: no touch, (direct) / (none) (docs/attribution.md §3)`
+          : 'no click id, UTM or referrer: (direct) / (none) (docs/attribution.md §4 item 5)';
       }
     }
   }
@@ -262,14 +268,14 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
   }
 
   if (explain) {
-    explain.channel = `decision table row ${decision.row} ${decision.channel} (spec 6: ${source} / ${medium})`;
+    explain.channel = `decision table row ${decision.row} ${decision.channel} (docs/attribution.md §6: ${source} / ${medium})`;
     if (campaign.campaign !== null) {
       explain.campaign = campaign.fromContext
-        ? 'context.campaign.name (no utm_* on the landing URL, spec 2.3)'
+        ? 'context.campaign.name (no utm_* on the landing URL, docs/attribution.md §2 item 3)'
         : 'utm_campaign';
     }
     if (searchTerm !== null && external?.match) {
-      explain.search_term = `search-term parameter of ${external.match.pattern} (spec 5)`;
+      explain.search_term = `search-term parameter of ${external.match.pattern} (docs/attribution.md §5)`;
     }
     if (judged && judged.status !== 'external') explain.internal = judged.reason;
   }
@@ -293,7 +299,7 @@ export function classifyCompiled(input: ClassifyInput, options: CompiledOptions)
 }
 
 /**
- * Classifies one event (spec sections 1-6). Pure: the same input and options always give the same
+ * Classifies one event (docs/attribution.md §1-§6). Pure: the same input and options always give the same
  * result. `options` is compiled once per object and cached, so pass the same frozen object every time.
  */
 export function classify(input: ClassifyInput, options?: ClassifierOptions): Classification {

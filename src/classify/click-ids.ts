@@ -1,6 +1,6 @@
 /**
- * Click-id parameters (spec 4.1 and 4.3). Google's auto-tagging beats UTMs, as in GA4; the others
- * only apply when there is no utm_source / utm_medium, and beat the referrer.
+ * Click-id parameters (docs/attribution.md §4 item 1 and §4 item 3). Google's auto-tagging beats UTMs, as in
+ * GA4; the others only apply when there is no utm_source / utm_medium, and beat the referrer.
  */
 
 /** A click-id parameter and the touch it implies. */
@@ -11,7 +11,10 @@ export interface ClickIdRule {
   medium: string;
 }
 
-/** Spec 4.1, checked in this order so `gclid` is the reported click id when several are present. */
+/**
+ * docs/attribution.md §4 item 1, checked in this order so `gclid` is the reported click id when several are
+ * present.
+ */
 export const AUTO_TAG_CLICK_IDS: readonly ClickIdRule[] = [
   { param: 'gclid', source: 'google', medium: 'cpc' },
   { param: 'gbraid', source: 'google', medium: 'cpc' },
@@ -21,7 +24,7 @@ export const AUTO_TAG_CLICK_IDS: readonly ClickIdRule[] = [
   { param: 'dclid', source: 'dv360', medium: 'cpm' },
 ];
 
-/** Spec 4.3, in the spec's order. */
+/** docs/attribution.md §4 item 3, in the order listed there. */
 export const OTHER_CLICK_IDS: readonly ClickIdRule[] = [
   { param: 'msclkid', source: 'bing', medium: 'cpc' },
   { param: 'ttclid', source: 'tiktok', medium: 'cpc' },
@@ -46,5 +49,5 @@ export const OTHER_CLICK_IDS: readonly ClickIdRule[] = [
  */
 export const FBCLID = 'fbclid';
 
-/** UTM parameters read from the landing URL (spec 2.2-2.3). */
+/** UTM parameters read from the landing URL (docs/attribution.md §2 item 2 and §2 item 3). */
 export const UTM_PARAMS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const;

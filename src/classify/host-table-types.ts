@@ -5,15 +5,16 @@
  */
 
 /**
- * What a referrer host is, which decides its medium (spec 5). `search-ad` and `display-ad` are Google's
- * ad-serving hosts; `not-search` marks hosts of a search brand that are not search (docs.google.com).
+ * What a referrer host is, which decides its medium (docs/attribution.md §5). `search-ad` and `display-ad`
+ * are Google's ad-serving hosts; `not-search` marks hosts of a search brand that are not search
+ * (docs.google.com).
  */
 export type SourceKind =
   'ai' | 'email' | 'search-ad' | 'display-ad' | 'not-search' | 'search' | 'social' | 'video' | 'shopping';
 
 /**
- * Tie order when two lists claim the same pattern with different kinds (spec 5: AI > email > ad hosts >
- * non-search exclusions > search > social > video > shopping). Earlier wins.
+ * Tie order when two lists claim the same pattern with different kinds (docs/attribution.md §5: AI > email >
+ * ad hosts > non-search exclusions > search > social > video > shopping). Earlier wins.
  */
 export const KIND_TIE_ORDER: readonly SourceKind[] = [
   'ai',
@@ -27,7 +28,7 @@ export const KIND_TIE_ORDER: readonly SourceKind[] = [
   'shopping',
 ];
 
-/** Medium a referrer of each kind gets (spec 5: "Medium per kind"). */
+/** Medium a referrer of each kind gets (docs/attribution.md §5: "Medium per kind"). */
 export const MEDIUM_OF_KIND: Readonly<Record<SourceKind, string>> = {
   ai: 'ai-assistant',
   email: 'email',
@@ -59,6 +60,9 @@ export interface HostTables {
   brandPaths: readonly (readonly [brand: string, pathPrefix: string, rule: number])[];
   /** source names (canonical keys and GA4's list) -> kind, for categorising utm_source values */
   sourceKinds: readonly (readonly [source: string, kind: SourceKind])[];
-  /** utm_source values that mean an AI assistant -> canonical AI key (spec 4.2 AI auto-tags) */
+  /**
+   * utm_source values that mean an AI assistant -> canonical AI key (docs/attribution.md §4 item 2 AI
+   * auto-tags)
+   */
   aiAliases: readonly (readonly [alias: string, source: string])[];
 }

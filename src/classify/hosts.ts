@@ -1,7 +1,7 @@
 /**
- * Referrer host lookup (spec 5) over the generated tables: host suffix, host+path prefix and brand
- * label rules, the most specific match winning. Everything here is derived from a host string alone,
- * so results are memoised per host; the cache is bounded and only ever holds pure results.
+ * Referrer host lookup (docs/attribution.md §5) over the generated tables: host suffix, host+path prefix and
+ * brand label rules, the most specific match winning. Everything here is derived from a host string alone, so
+ * results are memoised per host; the cache is bounded and only ever holds pure results.
  */
 
 import { parse as parseHost } from 'tldts';
@@ -129,7 +129,8 @@ function computeHostFacts(host: string): HostFacts {
     }
   }
 
-  // Host+path > longer match > host suffix over brand at equal length (spec 5 "most specific wins").
+  // Host+path > longer match > host suffix over brand at equal length (docs/attribution.md §5 "most specific
+  // wins").
   pathMatches.sort((a, b) => b.labels - a.labels || b.prefix.length - a.prefix.length);
   return {
     domain: parsed.domain ?? host,
@@ -176,8 +177,8 @@ export function matchAppPackage(packageName: string): RuleMatch | null {
 }
 
 /**
- * Category of a source value (spec 6 "category of s = our tables + the GA4 list"): canonical keys and
- * GA4's source names first, then, for host-like values (`m.facebook.com`), the host rules.
+ * Category of a source value (docs/attribution.md §6 "category of s = our tables + the GA4 list"): canonical
+ * keys and GA4's source names first, then, for host-like values (`m.facebook.com`), the host rules.
  */
 export function sourceKindOf(source: string): SourceKind | null {
   const known = SOURCE_KINDS.get(source);
@@ -188,7 +189,9 @@ export function sourceKindOf(source: string): SourceKind | null {
   return kind && kind !== 'not-search' ? kind : null;
 }
 
-/** Canonical AI key for a utm_source that names an AI assistant (spec 4.2), else null. */
+/**
+ * Canonical AI key for a utm_source that names an AI assistant (docs/attribution.md §4 item 2), else null.
+ */
 export function aiSourceOf(source: string): string | null {
   const alias = AI_ALIASES.get(source);
   if (alias) return alias;

@@ -1,5 +1,5 @@
 /**
- * Traffic-source classification (spec sections 1-6): one event in, channel / source / medium /
+ * Traffic-source classification (docs/attribution.md §1-§6): one event in, channel / source / medium /
  * campaign out. Pure and portable (no Node built-ins, no I/O), so it bundles for browsers and Segment
  * Functions as well as the Lambda destination.
  */

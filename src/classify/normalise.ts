@@ -1,6 +1,6 @@
 /**
- * Input normalisation (spec 2): the landing URL and the referrer, split by hand rather than with
- * `new URL`, because the classifier runs per event and only needs scheme, host, path and query. The
+ * Input normalisation (docs/attribution.md §2): the landing URL and the referrer, split by hand rather than
+ * with `new URL`, because the classifier runs per event and only needs scheme, host, path and query. The
  * splitter is lenient on purpose: analytics data holds half-broken URLs that WHATWG parsing rejects.
  */
 
@@ -72,7 +72,10 @@ export function splitUrl(raw: string): UrlParts | null {
   return splitAfterAuthority(raw, match[0].length, match[1].toLowerCase());
 }
 
-/** Host as spec 2 compares it: lower-case, port and trailing dot removed, one leading `www.` stripped. */
+/**
+ * Host as docs/attribution.md §2 compares it: lower-case, port and trailing dot removed, one leading `www.`
+ * stripped.
+ */
 export function stripWww(host: string): string {
   return host.startsWith('www.') ? host.slice(4) : host;
 }
@@ -105,9 +108,10 @@ function fragmentQueryOf(fragment: string): string {
 }
 
 /**
- * Spec 2.1-2.2: makes the landing URL absolute (relative URLs resolve against the page host, over
- * https), lower-cases scheme and host, drops userinfo and default ports, and exposes the query and the
- * query inside the fragment. A relative URL without a page host keeps its query but gets no `url`.
+ * docs/attribution.md §2 item 1 and §2 item 2: makes the landing URL absolute (relative URLs resolve against
+ * the page host, over https), lower-cases scheme and host, drops userinfo and default ports, and exposes the
+ * query and the query inside the fragment. A relative URL without a page host keeps its query but gets no
+ * `url`.
  */
 export function normaliseLanding(
   pageUrl: string | null | undefined,
@@ -140,7 +144,7 @@ export function normaliseLanding(
   };
 }
 
-/** The referrer as the classifier sees it (spec 2.4). */
+/** The referrer as the classifier sees it (docs/attribution.md §2 item 4). */
 export interface Referrer {
   /** lower-case host, one `www.` stripped, no port; for android-app:// the package name */
   host: string;
@@ -156,9 +160,9 @@ const ABSENT_REFERRERS = new Set(['', 'null', 'undefined', 'about:blank']);
 const LOOKS_LIKE_HOST = /^[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+(?::\d+)?(?:[/?#]|$)/i;
 
 /**
- * Spec 2.4: trims the referrer and returns null when it is absent (empty, `null`, `undefined`,
- * `about:blank`, or a host without a dot). Scheme-less `host.tld/...` is read as http; the host is
- * lower-cased, one `www.` stripped, the port ignored. `android-app://<package>[/<scheme>/<host>]` keeps
+ * docs/attribution.md §2 item 4: trims the referrer and returns null when it is absent (empty, `null`,
+ * `undefined`, `about:blank`, or a host without a dot). Scheme-less `host.tld/...` is read as http; the host
+ * is lower-cased, one `www.` stripped, the port ignored. `android-app://<package>[/<scheme>/<host>]` keeps
  * the package as host and exposes the inner host.
  */
 export function normaliseReferrer(referrer: string | null | undefined): Referrer | null {

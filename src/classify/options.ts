@@ -7,8 +7,8 @@ import { AUTO_TAG_CLICK_IDS, type ClickIdRule, FBCLID, OTHER_CLICK_IDS, UTM_PARA
 import { DEFAULT_CLASSIFIER_OPTIONS, type ClassifierOptions } from './types';
 
 /**
- * Payment and sign-in returns that never make a touch (spec 3). Entries with a dot match as host
- * suffixes; entries without one match the registrable-domain label (`klarna` is klarna.com, klarna.de).
+ * Payment and sign-in returns that never make a touch (docs/attribution.md §3). Entries with a dot match as
+ * host suffixes; entries without one match the registrable-domain label (`klarna` is klarna.com, klarna.de).
  */
 export const DEFAULT_UNWANTED_REFERRERS: readonly string[] = [
   'paypal.com',
@@ -37,7 +37,7 @@ export interface CompiledOptions {
   unwantedHosts: ReadonlySet<string>;
   unwantedBrands: ReadonlySet<string>;
   sourceAliases: ReadonlyMap<string, string>;
-  /** spec 4.3 click ids (defaults, then extras), without fbclid */
+  /** docs/attribution.md §4 item 3 click ids (defaults, then extras), without fbclid */
   clickIds: readonly ClickIdRule[];
   /** every query parameter the classifier reads, lower-case */
   wantedParams: ReadonlySet<string>;

@@ -2,7 +2,7 @@
  * Curated additions to the Matomo and GA4 lists, read only by scripts/generate-host-tables.ts (never
  * bundled at run time). This is where touchpoint's judgement lives: webmail, AI assistants, Android
  * package names, Google's ad hosts, hosts of a search brand that are not search, and the canonical
- * source keys of spec section 5.
+ * source keys of docs/attribution.md §5.
  *
  * Pattern grammar (the same as Matomo's lists):
  * - `host` or `{}.host`: host suffix (`mail.yahoo.com` matches `xx.mail.yahoo.com`); Android package
@@ -24,7 +24,7 @@ export interface OverlayRule {
 const rules = (kind: SourceKind, source: string, patterns: readonly string[]): OverlayRule[] =>
   patterns.map((pattern) => ({ pattern, source, kind }));
 
-/** Curated host rules (spec 5 canonical keys). */
+/** Curated host rules (docs/attribution.md §5 canonical keys). */
 export const OVERLAY_RULES: readonly OverlayRule[] = [
   // Webmail and mail apps. A brand that is also a search engine gets a `-mail` key.
   ...rules('email', 'gmail', ['mail.google.com', 'inbox.google.com', 'com.google.android.gm']),
@@ -172,7 +172,7 @@ export const OVERLAY_RULES: readonly OverlayRule[] = [
   ...rules('shopping', 'walmart', ['walmart.com']),
 ];
 
-/** Matomo list names whose canonical key is not their slug (spec 5: keys are brand names). */
+/** Matomo list names whose canonical key is not their slug (docs/attribution.md §5: keys are brand names). */
 export const MATOMO_NAME_KEYS: Readonly<Record<string, string>> = {
   'Bing Images': 'bing',
   'Chat+': 'chatplus',
@@ -205,7 +205,7 @@ export const MATOMO_NAME_KEYS: Readonly<Record<string, string>> = {
   You: 'you.com',
 };
 
-/** Matomo lists YouTube and Vimeo as social networks; spec 5 makes them video. */
+/** Matomo lists YouTube and Vimeo as social networks; docs/attribution.md §5 makes them video. */
 export const MATOMO_SOCIAL_KIND_OVERRIDES: Readonly<Record<string, SourceKind>> = {
   YouTube: 'video',
   Vimeo: 'video',
@@ -216,15 +216,18 @@ export const DROPPED_PATTERNS: Readonly<Record<string, string>> = {
   'www.cnn.com': 'Matomo lists CNN site search as Google; any cnn.com link would become organic search',
   'www.fastweb.it': 'ISP portal, not a search engine',
   'msnbc.msn.com': 'news site, not a search engine',
-  'checkout.shopify.com': 'payment return (spec 3 unwanted), not shopping',
-  'checkout.stripe.com': 'payment return (spec 3 unwanted), not shopping',
+  'checkout.shopify.com': 'payment return (docs/attribution.md §3 unwanted), not shopping',
+  'checkout.stripe.com': 'payment return (docs/attribution.md §3 unwanted), not shopping',
   'stripe.com': 'payment provider, not shopping',
   stripe: 'payment provider, not shopping',
   's3.amazonaws.com': 'file hosting, not shopping',
-  'login.live.com': 'Microsoft sign-in (spec 3 unwanted), not social',
+  'login.live.com': 'Microsoft sign-in (docs/attribution.md §3 unwanted), not social',
 };
 
-/** Search-term parameters per engine (spec 5); they replace whatever the data lists say for that key. */
+/**
+ * Search-term parameters per engine (docs/attribution.md §5); they replace whatever the data lists say for
+ * that key.
+ */
 export const SEARCH_TERM_PARAMS: Readonly<Record<string, readonly string[]>> = {
   google: ['q'],
   bing: ['q'],
@@ -243,7 +246,10 @@ export const SEARCH_TERM_PARAMS: Readonly<Record<string, readonly string[]>> = {
   startpage: ['query', 'q'],
 };
 
-/** utm_source values that name an AI assistant, beyond its canonical key and hosts (spec 4.2). */
+/**
+ * utm_source values that name an AI assistant, beyond its canonical key and hosts
+ * (docs/attribution.md §4 item 2).
+ */
 export const AI_SOURCE_ALIASES: Readonly<Record<string, string>> = {
   openai: 'chatgpt',
   'chat-gpt': 'chatgpt',

@@ -1,7 +1,7 @@
 /**
- * Query-string reading (spec 2.2): `&amp;` is `&`, any further `?` is `&`, `+` is a space, percent
- * escapes decode defensively, names match case-insensitively, the first non-empty value wins and
- * empty values are absent.
+ * Query-string reading (docs/attribution.md §2 item 2): `&amp;` is `&`, any further `?` is `&`, `+` is a
+ * space, percent escapes decode defensively, names match case-insensitively, the first non-empty value wins
+ * and empty values are absent.
  */
 
 const ESCAPE_RUN = /(?:%[0-9a-f]{2})+/gi;

@@ -1,5 +1,5 @@
 /**
- * The classifier's public contract (spec section 1). The rest of touchpoint depends only on these
+ * The classifier's public contract (docs/attribution.md §1). The rest of touchpoint depends only on these
  * types and on `classify()`, so the classification rules can grow without touching the pipeline.
  */
 
@@ -28,7 +28,9 @@ export const CHANNELS = [
 
 export type Channel = (typeof CHANNELS)[number];
 
-/** Campaign fields as Segment puts them in `context.campaign` (spec 2.3: fallback only). */
+/**
+ * Campaign fields as Segment puts them in `context.campaign` (docs/attribution.md §2 item 3: fallback only).
+ */
 export interface CampaignContext {
   name?: string | null;
   source?: string | null;
@@ -50,7 +52,7 @@ export interface ClassifyInput {
 }
 
 /**
- * Which precedence step of spec section 4 decided the touch:
+ * Which precedence step of docs/attribution.md §4 decided the touch:
  * - `auto-tag`: Google auto-tagging click id (gclid, gbraid, wbraid, gad_source, gclsrc, dclid)
  * - `utm`: utm_source / utm_medium (or the context.campaign fallback)
  * - `click-id`: another click id (msclkid, fbclid, ...)
@@ -65,7 +67,7 @@ export type Explanation = Partial<
   Record<'channel' | 'source' | 'medium' | 'campaign' | 'search_term' | 'internal', string>
 >;
 
-/** Output of classifying one event (spec section 1). */
+/** Output of classifying one event (docs/attribution.md §1). */
 export interface Classification {
   channel: Channel;
   /** lower-case, trimmed */

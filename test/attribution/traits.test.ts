@@ -33,7 +33,7 @@ const search: Touch = {
 const attribution: Attribution = { first: email, firstNonDirect: email, last: search, touchCount: 2 };
 
 describe('attributionTraits', () => {
-  it('writes the spec section 8 names with flat values', () => {
+  it('writes the docs/attribution.md §8 names with flat values', () => {
     const traits = attributionTraits(attribution, 'touchpoint');
     expect(traits).toMatchObject({
       first_touch_channel: 'Email',

@@ -30,7 +30,7 @@ describe('decideChannel', () => {
   const decide = (source: string, medium: string, campaign: string | null = null) =>
     decideChannel({ source, medium, campaign, sourceKind: null });
 
-  it('numbers rows as in spec 6', () => {
+  it('numbers rows as in docs/attribution.md §6', () => {
     expect(decide('(direct)', '(none)')).toEqual({ channel: 'Direct', row: 1 });
     expect(decide('x', 'y', 'A-Cross-Network-B')).toEqual({ channel: 'Cross-network', row: 2 });
     expect(decide('x', 'blast')).toEqual({ channel: 'Unassigned', row: 20 });

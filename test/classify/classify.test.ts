@@ -6,7 +6,8 @@ const corpus = loadCorpus();
 describe('classifier corpus', () => {
   it('has at least 300 cases, each with a justification', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(300);
-    for (const corpusCase of corpus) expect(corpusCase.why).toMatch(/spec|ClassifierOptions|ClassifyInput/);
+    for (const corpusCase of corpus)
+      expect(corpusCase.why).toMatch(/docs\/attribution\.md §|ClassifierOptions|ClassifyInput/);
   });
 
   it('covers every one of the 20 channels', () => {
@@ -53,7 +54,7 @@ describe('classify', () => {
     expect(explained.explain).toEqual({
       source: 'host-suffix mail.google.com -> gmail (email)',
       medium: 'host-suffix mail.google.com -> gmail (email)',
-      channel: 'decision table row 15 Email (spec 6: gmail / email)',
+      channel: 'decision table row 15 Email (docs/attribution.md §6: gmail / email)',
     });
   });
 
@@ -70,10 +71,18 @@ describe('classify', () => {
       options,
     );
 
-    expect(autoTag.explain?.source).toBe('gclid present: google auto-tagging beats UTMs (spec 4.1)');
-    expect(autoTag.explain?.channel).toBe('decision table row 5 Paid Search (spec 6: google / cpc)');
-    expect(internal.explain?.internal).toBe("referrer registrable domain example.com = page's (spec 3)");
-    expect(search.explain?.search_term).toBe('search-term parameter of host-suffix bing.com (spec 5)');
+    expect(autoTag.explain?.source).toBe(
+      'gclid present: google auto-tagging beats UTMs (docs/attribution.md §4 item 1)',
+    );
+    expect(autoTag.explain?.channel).toBe(
+      'decision table row 5 Paid Search (docs/attribution.md §6: google / cpc)',
+    );
+    expect(internal.explain?.internal).toBe(
+      "referrer registrable domain example.com = page's (docs/attribution.md §3)",
+    );
+    expect(search.explain?.search_term).toBe(
+      'search-term parameter of host-suffix bing.com (docs/attribution.md §5)',
+    );
   });
 
   it('gives the same result through compileClassifier as through classify', () => {

@@ -1,7 +1,7 @@
 /**
- * The classifier corpus (test/classify/corpus.json): real and spec-derived inputs with the expected
- * result and the spec line or public test data that justifies it. Shared by the tests and by
- * scripts/bench/classify.ts.
+ * The classifier corpus (test/classify/corpus.json): real inputs and inputs derived from docs/attribution.md,
+ * with the expected result and the docs/attribution.md section or public test data that justifies it. Shared
+ * by the tests and by scripts/bench/classify.ts.
  */
 
 import { readFileSync } from 'node:fs';

@@ -67,7 +67,7 @@ describe('processBatch', () => {
         const { resolveProfile } = await import('../../src/identity');
         const result = new Map<string, unknown>();
         for (const [target, traits] of run.writer.profiles()) {
-          // Spec 8: a trait with no value is omitted or null; Segment treats both alike.
+          // docs/attribution.md §8: a trait with no value is omitted or null; Segment treats both alike.
           const present = Object.fromEntries(Object.entries(traits).filter(([, value]) => value !== null));
           if ((await resolveProfile(target, run.store)).target === target) result.set(target, present);
         }
