@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { BenchResult } from './bench/types';
 
 const ROOT = resolve(__dirname, '..');
-const BUNDLE = join(ROOT, 'dist', 'segment-destination.js');
+const BUNDLE = join(ROOT, 'dist', 'lambda', 'segment-destination.js');
 /** Fresh processes measured; the median is reported. */
 const RUNS = 5;
 

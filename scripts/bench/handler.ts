@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandler } from '../../functions/segment-destination';
-import { loadConfig } from '../../src/config';
+import { createApp } from '../../src/app';
 import { generateEvents } from '../../src/generate';
-import { createPipeline } from '../../src/pipeline';
 import { FakeSegmentApi } from '../../test/support/segment-server';
 import type { BenchResult } from './types';
 
@@ -19,14 +18,13 @@ export async function benchHandler(): Promise<BenchResult> {
   const api = new FakeSegmentApi();
   try {
     const host = await api.start();
-    const config = loadConfig({
+    const app = await createApp({
       TOUCHPOINT_STORE: `sqlite:${join(dir, 'touchpoint.db')}`,
       SEGMENT_WRITE_KEY: 'bench',
       SEGMENT_HOST: host,
       TOUCHPOINT_LOG_LEVEL: 'silent',
     });
-    const pipeline = await createPipeline(config);
-    const handler = createHandler(async () => ({ config, pipeline }));
+    const handler = createHandler(async () => app);
     const events = generateEvents({ users: 600, seed: 3, start: new Date('2026-01-01T00:00:00Z') }).slice(
       0,
       INVOCATIONS,
@@ -40,7 +38,7 @@ export async function benchHandler(): Promise<BenchResult> {
       await handler(event, context);
       latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
-    await pipeline.store.close();
+    await app.close();
     latencies.sort((a, b) => a - b);
     const at = (q: number) =>
       Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));

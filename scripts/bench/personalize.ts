@@ -13,14 +13,12 @@
  * Run alone: `npx tsx scripts/bench/personalize.ts`.
  */
 
-import { DEFAULT_CLASSIFIER_OPTIONS } from '../../src/classify';
-import { DEFAULTS, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { parseEnvelope, type SegmentMessage } from '../../src/events';
 import { generateEvents } from '../../src/generate';
 import { silentLogger } from '../../src/log';
-import { createEventsClient, createPersonalizeIntegration, createRuntimeClient } from '../../src/personalize';
-import { processBatch, type Pipeline } from '../../src/pipeline';
-import { MemoryStore } from '../../src/store';
+import { createEventsClient, createRuntimeClient } from '../../src/personalize';
+import { createApp } from '../../src/app';
 import type { IdentifyCall, TraitWriter } from '../../src/writeback';
 import { FakePersonalize } from '../../test/support/personalize-server';
 import type { BenchResult } from './types';
@@ -69,48 +67,29 @@ async function runTouchpoint(
 ): Promise<Counts> {
   const clockFollowsEvents = mode === 'lambda';
   fake.reset();
-  const config = loadConfig({
-    TOUCHPOINT_STORE: 'memory',
-    PERSONALIZE_TRACKING_ID: 'bench-tracker',
-    PERSONALIZE_CAMPAIGN_ARN: CAMPAIGN,
-    AWS_REGION: 'us-east-1',
-    ...extraEnv,
-  });
-  const store = new MemoryStore();
   const writer = new CountingTraitWriter();
   let now = START.getTime();
   const clock = clockFollowsEvents ? () => new Date(now) : () => new Date();
-  const integration = createPersonalizeIntegration(config.personalize, {
-    store,
-    log: silentLogger,
-    clock,
-    clientOptions: { endpoint, credentials: CREDENTIALS },
-  });
-  const pipeline: Pipeline = {
-    store,
-    writer,
-    tracker: integration.tracker,
-    enrichers: integration.enrichers,
-    settings: {
-      classifier: { ...DEFAULT_CLASSIFIER_OPTIONS, ownDomains: ['shop.example.com'] },
-      attribution: {
-        lookbackDays: DEFAULTS.lookbackDays,
-        sessionTimeoutMinutes: DEFAULTS.sessionTimeoutMinutes,
-      },
-      traitPreset: 'touchpoint',
+  const app = await createApp(
+    {
+      TOUCHPOINT_STORE: 'memory',
+      TOUCHPOINT_OWN_DOMAINS: 'shop.example.com',
+      PERSONALIZE_TRACKING_ID: 'bench-tracker',
+      PERSONALIZE_CAMPAIGN_ARN: CAMPAIGN,
+      AWS_REGION: 'us-east-1',
+      ...extraEnv,
     },
-    clock,
-    log: silentLogger,
-  };
+    { writer, clock, log: silentLogger, personalize: { endpoint, credentials: CREDENTIALS } },
+  );
   const started = performance.now();
   if (mode === 'replay') {
-    await replayLines(pipeline, linesOf(raw));
+    await replayLines(app.engine, linesOf(raw));
   } else {
     for (const event of raw) {
       const parsed = parseEnvelope(event);
       for (const input of parsed)
         if (input.kind === 'message') now = Math.max(now, Date.parse(input.message.timestamp));
-      await processBatch(pipeline, parsed, Date.now() + 30_000);
+      await app.engine.deliver(parsed, Date.now() + 30_000);
     }
   }
   const seconds = (performance.now() - started) / 1000;

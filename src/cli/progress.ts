@@ -39,7 +39,9 @@ export function createProgress(
       );
     },
     finish() {
+      // Idempotent, so an error path can finish the line as well as the normal one.
       if (drawn) stream.write('\n');
+      drawn = false;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { FAILURE_TABLE } from '../errors';
 
 /**
  * Drives a deployed touchpoint Lambda the way Segment's Lambda destination does: one raw message per
@@ -48,9 +49,24 @@ export interface InvokeSummary {
 }
 
 /**
+ * True for an SDK error that every further invocation would repeat, because it is about the caller,
+ * not the message: no region, no or bad credentials, no permission, no such function (FAILURE_TABLE's
+ * `configuration` rows). Most never left the machine; counting 32 of them and their "latency" says nothing.
+ */
+export function stopsTheRun(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  // The SDK's client-side configuration error has no name of its own.
+  if (typeof message === 'string' && /^Region is missing/i.test(message)) return true;
+  return typeof name === 'string' && FAILURE_TABLE.names[name] === 'configuration';
+}
+
+/**
  * Invokes the function once per message with bounded concurrency. A response with `FunctionError` is a
  * failure even though Lambda answers 200 (that is how a thrown handler error comes back); so is any status
  * other than 200 and any SDK error. Messages are read lazily, so a large file is never held in memory.
+ * @throws the first SDK error that `stopsTheRun` (no region, bad credentials, ...), once the invocations
+ *   in flight have ended and before any other message is sent; such errors are not passed to onFailure
  */
 export async function invokeMessages(
   messages: Iterable<unknown> | AsyncIterable<unknown>,
@@ -63,15 +79,20 @@ export async function invokeMessages(
   const iterator = toAsyncIterator(messages);
   let next = 0;
   let done = 0;
+  let stopped: { error: unknown } | undefined;
 
   const worker = async (): Promise<void> => {
-    for (;;) {
+    while (!stopped) {
       const item = await iterator.next();
-      if (item.done) return;
+      if (item.done || stopped) return;
       const index = next++;
       const message = item.value;
       const started = now();
       const failure = await invokeOne(options, message, index);
+      if (failure && 'stop' in failure) {
+        stopped ??= { error: failure.stop };
+        return;
+      }
       latencies.push(now() - started);
       if (failure) {
         failures.push(failure);
@@ -81,6 +102,7 @@ export async function invokeMessages(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  if (stopped) throw stopped.error;
 
   failures.sort((a, b) => a.index - b.index);
   return {
@@ -101,7 +123,7 @@ async function invokeOne(
   options: InvokeOptions,
   message: unknown,
   index: number,
-): Promise<InvocationFailure | null> {
+): Promise<InvocationFailure | { stop: unknown } | null> {
   const messageId = messageIdOf(message);
   let output: InvokeCommandOutput;
   try {
@@ -114,6 +136,7 @@ async function invokeOne(
       }),
     );
   } catch (error) {
+    if (stopsTheRun(error)) return { stop: error };
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     return { index, messageId, reason, log: null };
   }

@@ -3,7 +3,10 @@ import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-/** A source of JSON lines: a path (`.gz` is decompressed) or `-` for the given stdin. */
+/**
+ * A source of JSON lines: a path or `-` for the given stdin. Gzip is recognised by its magic bytes
+ * (1f 8b), not by a `.gz` name, so `zcat`-less pipes and misnamed files read alike.
+ */
 export interface JsonLinesSource {
   /** the non-blank lines, a batch per block read: what a bulk reader wants (no await per line) */
   batches: AsyncIterable<string[]>;
@@ -16,9 +19,13 @@ export interface JsonLinesSource {
 /** Bytes read at a time from a file. */
 const BLOCK = 1 << 20;
 
+/**
+ * Opens `path` (or stdin for `-`) as JSON lines; a gzip stream is decompressed. The file's size is read
+ * at once, so a missing file fails here; the content is read lazily.
+ */
 export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonLinesSource {
   if (path === '-') {
-    const batches = lineBatches(stdin as AsyncIterable<Buffer | string>, 'stdin');
+    const batches = lineBatches(decompressed(stdin as AsyncIterable<Buffer | string>), 'stdin');
     return { batches, lines: oneByOne(batches), progress: () => ({ read: 0, total: null }) };
   }
   const total = statSync(path).size;
@@ -26,15 +33,77 @@ export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonL
   let read = 0;
   const counted = (async function* (): AsyncIterable<Buffer> {
     for await (const chunk of file as AsyncIterable<Buffer>) {
-      read += chunk.length; // file bytes, so compressed ones for a .gz
+      read += chunk.length; // file bytes, so compressed ones for a gzip file
       yield chunk;
     }
   })();
-  const input: AsyncIterable<Buffer | string> = path.endsWith('.gz')
-    ? pipeline(counted, createGunzip(), () => undefined) // errors surface in the iteration
-    : counted;
-  const batches = lineBatches(input, path);
+  const batches = lineBatches(decompressed(counted), path);
   return { batches, lines: oneByOne(batches), progress: () => ({ read, total }) };
+}
+
+/** Compressed formats recognised only to refuse them by name: their bytes would become binary lines. */
+const UNSUPPORTED_MAGIC: ReadonlyArray<[string, Buffer]> = [
+  ['zstd', Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+  ['xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])],
+  ['bzip2', Buffer.from('BZh')],
+  ['zip', Buffer.from([0x50, 0x4b, 0x03, 0x04])],
+];
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+/** Bytes looked at before deciding: enough for every magic number above. */
+const SNIFF_BYTES = 6;
+
+/**
+ * The stream's bytes, gunzipped when they start with the gzip magic number (members concatenated by
+ * `cat a.gz b.gz` included); a text stream (strings) passes through. Another compressed format is
+ * refused with its name rather than read as lines of binary.
+ */
+async function* decompressed(input: AsyncIterable<Buffer | string>): AsyncIterable<Buffer | string> {
+  const iterator = input[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let length = 0;
+  while (length < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) break;
+    if (typeof next.value === 'string') {
+      // Already text: not compressed. Hand back what was read, then the rest.
+      yield* head;
+      yield next.value;
+      yield* rest(iterator);
+      return;
+    }
+    head.push(next.value);
+    length += next.value.length;
+  }
+  const start = Buffer.concat(head);
+  const unsupported = UNSUPPORTED_MAGIC.find(([, magic]) => start.subarray(0, magic.length).equals(magic));
+  if (unsupported)
+    throw new Error(
+      `${unsupported[0]}-compressed input is not supported; decompress it first (gzip is read as it is)`,
+    );
+  const all = (async function* () {
+    if (start.length > 0) yield start;
+    yield* rest(iterator);
+  })();
+  if (start.subarray(0, 2).equals(GZIP_MAGIC)) {
+    // Errors (a truncated file) surface in the iteration of the gunzip stream.
+    yield* pipeline(all, createGunzip(), () => undefined) as AsyncIterable<Buffer>;
+  } else {
+    yield* all;
+  }
+}
+
+/** The remaining items of an iterator already started. */
+async function* rest<T>(iterator: AsyncIterator<T>): AsyncIterable<T> {
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // A reader that stops early closes the file behind the iterator too.
+    await iterator.return?.();
+  }
 }
 
 /**

@@ -1,16 +1,5 @@
 export { createEventsClient, createRuntimeClient, type ClientOptions } from './clients';
-export {
-  ConfigurationBreaker,
-  EXCEPTION_ACTIONS,
-  classifyError,
-  errorReason,
-  type ErrorAction,
-} from './errors';
-export {
-  createPersonalizeIntegration,
-  type PersonalizeIntegration,
-  type PersonalizeIntegrationDeps,
-} from './integration';
+export { ConfigurationBreaker, EXCEPTION_ACTIONS, classifyError } from './errors';
 export { LOCAL_FALLBACK_ORIGIN, LocalFallbackRecommender, type LocalFallbackOptions } from './local-fallback';
 export {
   LIMITS,

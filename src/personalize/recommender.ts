@@ -3,13 +3,17 @@ import {
   type PersonalizeRuntimeClient,
 } from '@aws-sdk/client-personalize-runtime';
 import type { Traits } from '../attribution';
-import { RetryableError } from '../errors';
+import { describeError, RetryableError } from '../errors';
 import type { SegmentMessage } from '../events';
 import { isUserKey, rawId, type Profile } from '../identity';
 import type { Logger } from '../log';
-import type { ProfileEnricher } from '../pipeline/process';
-import type { AttributionStore, CachedRecommendations, ProfileState } from '../store';
-import { ConfigurationBreaker, classifyError, errorReason } from './errors';
+import type {
+  AttributionStore,
+  CachedRecommendations,
+  ProfileEnricher,
+  ProfileState,
+} from '../pipeline/ports';
+import { ConfigurationBreaker, classifyError } from './errors';
 import { eventNameOf, valueAt } from './mapping';
 
 /** Trait names besides the configurable list name (all covered by the loop guard's `recommendation` prefix). */
@@ -166,7 +170,9 @@ export class PersonalizeRecommendationSource implements RecommendationSource {
     const { client, campaignArn, recommenderArn, numResults, filterArn, log } = this.options;
     if (this.breaker.openReason()) return null;
     if (request.timeoutMs <= 0)
-      throw new RetryableError('no time left in the invocation budget for GetRecommendations');
+      throw new RetryableError('no time left in the invocation budget for GetRecommendations', {
+        service: 'personalize',
+      });
     const filterValues = filterArn ? this.resolve(request.message, this.options.filterValues, true) : {};
     const context = this.resolve(request.message, this.options.context, false);
     try {
@@ -187,11 +193,12 @@ export class PersonalizeRecommendationSource implements RecommendationSource {
       return { items, recommendationId: response.recommendationId ?? null };
     } catch (error) {
       const action = classifyError(error);
-      const reason = errorReason(error);
+      const reason = describeError(error);
       if (action === 'retry') {
         log.warn('personalize_get_recommendations_failed', { reason });
         throw new RetryableError(`Personalize GetRecommendations failed transiently: ${reason}`, {
           cause: error,
+          service: 'personalize',
         });
       }
       if (action === 'configuration') {

@@ -1,10 +1,10 @@
 import { PutEventsCommand, type PersonalizeEventsClient } from '@aws-sdk/client-personalize-events';
-import { RetryableError } from '../errors';
+import { describeError, RetryableError } from '../errors';
 import type { SegmentMessage } from '../events';
 import type { Logger } from '../log';
 import { mapConcurrently } from '../pipeline/concurrently';
-import type { EventTracker } from '../pipeline/process';
-import { ConfigurationBreaker, classifyError, errorReason } from './errors';
+import type { EventTracker } from '../pipeline/ports';
+import { ConfigurationBreaker, classifyError } from './errors';
 import {
   mapMessage,
   planCalls,
@@ -56,9 +56,10 @@ export class PersonalizeTracker implements EventTracker {
       );
       for (const callRejections of perCall) rejected.push(...callRejections);
     } catch (transient) {
-      log.warn('personalize_put_events_failed', { reason: errorReason(transient), calls: calls.length });
-      throw new RetryableError(`Personalize PutEvents failed transiently: ${errorReason(transient)}`, {
+      log.warn('personalize_put_events_failed', { reason: describeError(transient), calls: calls.length });
+      throw new RetryableError(`Personalize PutEvents failed transiently: ${describeError(transient)}`, {
         cause: transient,
+        service: 'personalize',
       });
     }
     return { rejected: dedupe(rejected) };
@@ -73,7 +74,10 @@ export class PersonalizeTracker implements EventTracker {
     const paused = this.breaker.openReason();
     if (paused) return call.messageIds.map((messageId) => ({ messageId, reason: paused }));
     const remaining = deadlineAt - Date.now();
-    if (remaining <= 0) throw new RetryableError('no time left in the invocation budget for PutEvents');
+    if (remaining <= 0)
+      throw new RetryableError('no time left in the invocation budget for PutEvents', {
+        service: 'personalize',
+      });
     try {
       await client.send(
         new PutEventsCommand({
@@ -87,7 +91,7 @@ export class PersonalizeTracker implements EventTracker {
       return [];
     } catch (error) {
       const action = classifyError(error);
-      const reason = errorReason(error);
+      const reason = describeError(error);
       if (action === 'retry') throw error;
       if (action === 'configuration') {
         const message = `configuration error, fix the deployment (PERSONALIZE_TRACKING_ID, region, IAM personalize:PutEvents): ${reason}`;

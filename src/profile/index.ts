@@ -1,14 +1,6 @@
-import {
-  attributionTraits,
-  compareTouches,
-  computeAttribution,
-  type Attribution,
-  type Touch,
-  type Traits,
-} from '../attribution';
+import { compareTouches, type Touch, type Traits } from '../attribution';
 import { anonKey, resolveProfile, userKey, type IdentityKey } from '../identity';
-import type { PipelineSettings } from '../pipeline';
-import type { AttributionStore, ProfileState } from '../store';
+import { computeProfile, type AttributionStore, type PipelineSettings, type ProfileState } from '../pipeline';
 
 /** Everything touchpoint knows about one profile, as `touchpoint profile` prints it. */
 export interface ProfileView {
@@ -26,7 +18,8 @@ export interface ProfileView {
 
 /**
  * Looks a profile up by a raw id (tried as a userId, then as an anonymousId) or a key (`user:..`,
- * `anon:..`). Returns null when no id of that name has anything stored.
+ * `anon:..`). Returns null when no id of that name has anything stored. The traits are computed by the
+ * same `computeProfile` as the write-back.
  */
 export async function viewProfile(
   store: AttributionStore,
@@ -37,19 +30,18 @@ export async function viewProfile(
     id.startsWith('user:') || id.startsWith('anon:') ? [id as IdentityKey] : [userKey(id), anonKey(id)];
   for (const key of candidates) {
     const profile = await resolveProfile(key, store);
-    const touches = (await store.touchesOf(profile.keys)).sort(compareTouches);
-    const newest = await store.newestActivity(profile.keys);
-    if (touches.length === 0 && newest === null && profile.keys.length === 1) continue;
-    const attribution: Attribution = computeAttribution(touches, newest, settings.attribution);
-    const state = await store.getProfileState(profile.target);
+    const computed = await computeProfile(store, profile, settings);
+    if (computed.touches.length === 0 && computed.newestActivity === null && profile.keys.length === 1)
+      continue;
+    const { attribution, state } = computed;
     return {
       target: profile.target,
       linked_ids: profile.keys,
-      touches,
+      touches: computed.touches.sort(compareTouches),
       first_touch: attribution.first,
       first_non_direct_touch: attribution.firstNonDirect,
       last_touch: attribution.last,
-      traits: attributionTraits(attribution, settings.traitPreset),
+      traits: computed.traits,
       written_traits: state?.writtenTraits ?? null,
       written_at: state?.writtenAt ?? null,
       recommendations: state?.recommendations ?? null,

@@ -1,13 +1,5 @@
 import { parseEnvelope, type ParsedMessage } from '../events';
-import {
-  applyBatch,
-  emptyReport,
-  emptyWork,
-  trackWork,
-  writeBackWork,
-  type BatchReport,
-  type Pipeline,
-} from '../pipeline';
+import type { BatchReport, Engine } from '../pipeline';
 
 /**
  * Events per store transaction while applying. Large, because every commit rewrites each page it dirtied
@@ -36,40 +28,32 @@ export interface ReplayOptions {
 }
 
 /**
- * Replays JSON lines (one Segment message, an array, or `{batch}` per line) through the same pipeline
- * the Lambda handler uses: messages are applied to the store a chunk per transaction, and their downstream
- * work is completed a window at a time (and at the end). A message is marked done only when its window
- * completed, so a replay that stops part-way redoes exactly the unfinished windows when run again;
- * already-processed messages are skipped.
+ * Replays JSON lines (one Segment message, an array, or `{batch}` per line) through the same engine the
+ * Lambda handler uses, in a window: messages are applied to the store a chunk per transaction, and their
+ * downstream work is completed a window at a time (and at the end). A message is marked done only when
+ * its window completed, so a replay that stops part-way redoes exactly the unfinished windows when run
+ * again; already-processed messages are skipped.
  */
 export async function replayLines(
-  pipeline: Pipeline,
+  engine: Engine,
   lines: AsyncIterable<string | readonly string[]>,
   options: ReplayOptions = {},
 ): Promise<BatchReport> {
-  const { store } = pipeline;
+  const { store } = engine.pipeline;
   const windowSize = options.windowSize ?? DEFAULT_WINDOW_SIZE;
-  const total = emptyReport();
-  let work = emptyWork();
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const window = engine.openWindow({ transactions: true });
   let applied = 0;
   const complete = async () => {
-    if (work.fresh.length > 0)
-      options.onProgress?.(applied, `write-back of ${work.affected.size.toLocaleString('en-US')} ids`);
-    const report = emptyReport();
-    const deadlineAt = Date.now() + WINDOW_BUDGET_MS;
-    // Two transactions: tracking marks survive a write-back that fails (see trackWork).
-    await store.batch(() => trackWork(pipeline, work, deadlineAt, report));
-    await store.batch(() => writeBackWork(pipeline, work, deadlineAt, report));
-    addReport(total, report);
-    work = emptyWork();
+    if (window.pending > 0)
+      options.onProgress?.(applied, `write-back of ${window.affectedIds.toLocaleString('en-US')} ids`);
+    await window.complete(Date.now() + WINDOW_BUDGET_MS);
   };
 
   // Messages are parsed and applied 5,000 at a time, inside a store transaction that spans a chunk.
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const messages = parsedMessages(lines);
   let exhausted = false;
   while (!exhausted) {
-    const report = emptyReport();
     await store.batch(async () => {
       for (let inChunk = 0; inChunk < chunkSize;) {
         const slice = await take(messages, Math.min(PROGRESS_EVERY, chunkSize - inChunk));
@@ -77,22 +61,16 @@ export async function replayLines(
           exhausted = true;
           return;
         }
-        await applyBatch(pipeline, slice, work, report);
+        await window.apply(slice);
         inChunk += slice.length;
         applied += slice.length;
         options.onProgress?.(applied);
       }
     });
-    addReport(total, report);
-    if (work.fresh.length >= windowSize) await complete();
+    if (window.pending >= windowSize) await complete();
   }
   await complete();
-  return total;
-}
-
-/** Adds `more` into `total`. */
-export function addReport(total: BatchReport, more: BatchReport): void {
-  for (const key of Object.keys(total) as Array<keyof BatchReport>) total[key] += more[key];
+  return window.report;
 }
 
 /** The summary lines printed after a replay. */

@@ -17,7 +17,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Touch, Traits } from '../attribution';
-import { ConfigurationError, RetryableError } from '../errors';
+import { knownFailureAction, RetryableError, toTouchpointError } from '../errors';
 import type { IdentityKey, IdentityLink } from '../identity';
 import type {
   AttributionStore,
@@ -26,7 +26,7 @@ import type {
   MessageRecord,
   MessageStep,
   ProfileState,
-} from './types';
+} from '../pipeline/ports';
 
 /**
  * The production store: one DynamoDB table, `pk`/`sk` strings plus a numeric `ttl` (epoch seconds).
@@ -57,58 +57,23 @@ const BATCH_RETRIES = 8;
 type Item = Record<string, unknown>;
 
 /**
- * What an AWS error means for the event being processed, keyed by exception name (or Node error code for
- * network failures). Anything else is rethrown as it is.
- */
-export const AWS_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'missing-table' | 'permission'>> =
-  Object.freeze({
-    ProvisionedThroughputExceededException: 'retryable',
-    ThrottlingException: 'retryable',
-    RequestLimitExceeded: 'retryable',
-    InternalServerError: 'retryable',
-    ServiceUnavailable: 'retryable',
-    TimeoutError: 'retryable',
-    ECONNRESET: 'retryable',
-    ECONNREFUSED: 'retryable',
-    ETIMEDOUT: 'retryable',
-    EPIPE: 'retryable',
-    EAI_AGAIN: 'retryable',
-    ResourceNotFoundException: 'missing-table',
-    AccessDeniedException: 'permission',
-    UnrecognizedClientException: 'permission',
-  });
-
-/**
- * Maps an error thrown by the AWS SDK to touchpoint's error family: transient failures become
- * RetryableError (Segment retries the event), a missing table or a missing permission ConfigurationError.
- * Unknown errors with an HTTP 5xx status are transient too; anything else is returned unchanged.
+ * Maps an error thrown by the AWS SDK to touchpoint's error family, by the failure table in
+ * src/errors/failures.ts: transient failures become RetryableError (Segment retries the event), a
+ * missing table, permission or credentials ConfigurationError saying what to fix. Rejects and errors the
+ * table does not know are returned as they are: the store's callers branch on the SDK's exception name
+ * (ConditionalCheckFailedException is control flow in link() and deleteDirectTouches()), and the handler
+ * retries anything that is not a touchpoint error, as the table's unknown rule says.
  */
 export function mapDynamoDbError(error: unknown, table: string, operation: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  const kind = AWS_ERROR_KINDS[error.name] ?? (typeof code === 'string' ? AWS_ERROR_KINDS[code] : undefined);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const what = `DynamoDB ${operation} on table "${table}"`;
-  if (kind === 'retryable' || (kind === undefined && status !== undefined && status >= 500)) {
-    return new RetryableError(`${what} failed transiently (${error.name}): ${error.message}`, {
-      cause: error,
-    });
-  }
-  if (kind === 'missing-table') {
-    return new ConfigurationError(
-      `${what}: the table does not exist in this account/region; run \`touchpoint setup\` or deploy template.yaml`,
-      { cause: error },
-    );
-  }
-  if (kind === 'permission') {
-    return new ConfigurationError(
-      `${what} was denied (${error.name}); grant the function's role access to the table`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return error;
+  const action = knownFailureAction(error, 'dynamodb');
+  if (action === undefined || action === 'reject') return error;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  const missingTable = name === 'ResourceNotFoundException' || code === 'ResourceNotFoundException';
+  return toTouchpointError(error, 'dynamodb', `DynamoDB ${operation} on table "${table}"`, {
+    configuration: missingTable
+      ? 'the table does not exist in this account/region: run `touchpoint setup` or deploy template.yaml'
+      : "grant the function's role access to the table",
+  });
 }
 
 /** A DocumentClient with bounded timeouts and retries, for the given (or default) region and endpoint. */
@@ -534,6 +499,7 @@ export class DynamoDbStore implements AttributionStore {
         if (attempt > BATCH_RETRIES) {
           throw new RetryableError(
             `DynamoDB kept ${requests.length} deletes unprocessed on table "${this.table}"`,
+            { service: 'dynamodb' },
           );
         }
         if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));

@@ -5,6 +5,5 @@ export type {
   MessageRecord,
   MessageStep,
   ProfileState,
-} from './types';
+} from '../pipeline/ports';
 export { MemoryStore, emptyProfileState } from './memory';
-export { openStore } from './open';

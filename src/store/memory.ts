@@ -7,7 +7,7 @@ import type {
   MessageRecord,
   MessageStep,
   ProfileState,
-} from './types';
+} from '../pipeline/ports';
 
 /** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
 export class MemoryStore implements AttributionStore {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Touch, Traits } from '../attribution';
@@ -10,7 +10,7 @@ import type {
   MessageRecord,
   MessageStep,
   ProfileState,
-} from './types';
+} from '../pipeline/ports';
 
 /**
  * Schema migrations, applied in order and tracked in `PRAGMA user_version`. Append only: never edit a
@@ -34,8 +34,27 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Opens (creating if needed) the embedded store at `path`; `:memory:` works too. */
-export async function openSqliteStore(path: string): Promise<SqliteStore> {
+/** Options for opening the embedded store. */
+export interface SqliteOpenOptions {
+  /**
+   * Refuse to create the file (and its folder): for read-only tools, where a typo in TOUCHPOINT_STORE
+   * must not leave an empty store behind. Default false.
+   */
+  mustExist?: boolean;
+}
+
+/** Thrown by `openSqliteStore` with `mustExist` when there is no file at `path`. */
+export class SqliteStoreMissingError extends Error {
+  override readonly name = 'SqliteStoreMissingError';
+  constructor(readonly path: string) {
+    super(`no SQLite store at ${path}`);
+  }
+}
+
+/** Opens (creating if needed, unless `mustExist`) the embedded store at `path`; `:memory:` works too. */
+export async function openSqliteStore(path: string, options: SqliteOpenOptions = {}): Promise<SqliteStore> {
+  const mustExist = options.mustExist === true && path !== ':memory:';
+  if (mustExist && !existsSync(path)) throw new SqliteStoreMissingError(path);
   let Database: typeof BetterSqlite3;
   try {
     // A plain require: the native module stays outside the bundle and loads only when SQLite is chosen
@@ -50,8 +69,8 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
       },
     );
   }
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return new SqliteStore(new Database(path));
+  if (path !== ':memory:' && !mustExist) mkdirSync(dirname(path), { recursive: true });
+  return new SqliteStore(new Database(path, { fileMustExist: mustExist }));
 }
 
 /** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous and in-process). */

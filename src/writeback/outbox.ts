@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { identifyParams } from './payload';
-import type { IdentifyCall, TraitWriter } from './types';
+import type { IdentifyCall, TraitWriter } from '../pipeline/ports';
 
 /** Writes identify calls as JSON lines to a local file: what runs when no Segment write key is set. */
 export class OutboxTraitWriter implements TraitWriter {

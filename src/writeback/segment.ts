@@ -1,12 +1,10 @@
 import { Analytics } from '@segment/analytics-node';
-import { RetryableError } from '../errors';
+import { failureAction, RetryableError } from '../errors';
 import type { Logger } from '../log';
 import { identifyParams } from './payload';
-import type { IdentifyCall, TraitWriter } from './types';
+import type { IdentifyCall, TraitWriter } from '../pipeline/ports';
 
-/** HTTP statuses that no retry can fix: the payload or the write key is wrong. */
-const PERMANENT_STATUSES = new Set([400, 401, 403, 413]);
-/** analytics-node refuses events over 32 KB locally, with no status. */
+/** analytics-node refuses events over 32 KB locally, with no status: what the API answers with 413. */
 const TOO_LARGE = /exceeds maximum event size/i;
 
 export interface SegmentWriterOptions {
@@ -69,6 +67,7 @@ export class SegmentTraitWriter implements TraitWriter {
     if (settled === timedOut) {
       throw new RetryableError(
         `Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`,
+        { service: 'segment' },
       );
     }
     await closed;
@@ -77,7 +76,10 @@ export class SegmentTraitWriter implements TraitWriter {
     settled.forEach((error, index) => {
       if (error === null) return;
       const status = statusOf(error);
-      if ((status !== null && PERMANENT_STATUSES.has(status)) || TOO_LARGE.test(errorText(error))) {
+      // The failure table (src/errors/failures.ts, service `segment`) decides; analytics-node reports the
+      // status only inside the message. Anything no retry can fix (a bad payload or write key) is returned.
+      const failure = { status: status ?? (TOO_LARGE.test(errorText(error)) ? 413 : undefined) };
+      if (failureAction(failure, 'segment') !== 'retry') {
         rejected.push(calls[index] as IdentifyCall);
         this.options.log.error('segment_write_rejected', { status, messageId: calls[index]?.messageId });
       } else {
@@ -85,7 +87,10 @@ export class SegmentTraitWriter implements TraitWriter {
       }
     });
     if (transient !== null) {
-      throw new RetryableError(`Segment write-back failed: ${errorText(transient)}`, { cause: transient });
+      throw new RetryableError(`Segment write-back failed: ${errorText(transient)}`, {
+        cause: transient,
+        service: 'segment',
+      });
     }
     return { rejected };
   }

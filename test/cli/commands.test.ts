@@ -145,6 +145,8 @@ describe('touchpoint CLI', () => {
   });
 
   it('says so when a profile does not exist', async () => {
+    // The store must exist first: `profile` no longer creates an empty one (test/cli/profile.test.ts).
+    expect((await runTouchpoint(['setup'], { env: env('empty') })).code).toBe(0);
     const { code, stderr } = await runTouchpoint(['profile', 'nobody'], { env: env('empty') });
     expect(code).toBe(1);
     expect(stderr).toContain('no profile found');

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
@@ -69,6 +70,9 @@ interface Statement {
 
 const actions = (statement: Statement) => [statement.Action].flat();
 
+const parameters = template.Parameters as Record<string, Node>;
+const conditions = template.Conditions as Node;
+
 /** The function's statements, with any `!If [cond, statement, NoValue]` unwrapped to its statement. */
 function functionStatements(): Array<{ statement: Statement; condition: string | null }> {
   const policies = properties('DestinationFunction').Policies as Array<{ Statement: Json[] }>;
@@ -82,20 +86,23 @@ function functionStatements(): Array<{ statement: Statement; condition: string |
 }
 
 describe('template.yaml', () => {
-  it('is a SAM template with exactly the function, the table and the Segment role', () => {
+  it('is a SAM template with exactly the function, its log group, the table, two alarms and the Segment role', () => {
     expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
     expect(
       Object.fromEntries(Object.entries(resources).map(([name, resource]) => [name, resource.Type])),
     ).toEqual({
       AttributionTable: 'AWS::DynamoDB::Table',
+      DestinationLogGroup: 'AWS::Logs::LogGroup',
       DestinationFunction: 'AWS::Serverless::Function',
+      DeadLetterRateAlarm: 'AWS::CloudWatch::Alarm',
+      InvocationErrorsAlarm: 'AWS::CloudWatch::Alarm',
       SegmentInvokeRole: 'AWS::IAM::Role',
     });
   });
 
   it('deploys the prebuilt esbuild bundle on Node 22, arm64, within Segment’s 5 s budget', () => {
     expect(properties('DestinationFunction')).toMatchObject({
-      CodeUri: 'dist/',
+      CodeUri: 'dist/lambda/',
       Handler: 'segment-destination.handler',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -115,12 +122,32 @@ describe('template.yaml', () => {
       PERSONALIZE_RECOMMENDER_ARN: ref('PersonalizeRecommenderArn'),
       PERSONALIZE_FILTER_ARN: ref('PersonalizeFilterArn'),
       TOUCHPOINT_LOG_LEVEL: ref('LogLevel'),
+      SEGMENT_HOST: ref('SegmentHost'),
+      TOUCHPOINT_OUTBOX: '/tmp/touchpoint-outbox.jsonl', // for `sam local invoke` without a write key
     });
+    expect(variables).not.toHaveProperty('NODE_OPTIONS'); // no --enable-source-maps: maps are opt-in
     expect(variables).not.toHaveProperty('SEGMENT_WRITE_KEY'); // the key lives in SSM, never in the template
     for (const value of Object.values(variables)) {
       const name = (value as Node | null)?.Ref;
       if (typeof name === 'string') expect(template.Parameters).toHaveProperty(name);
     }
+  });
+
+  it('has an env.json for `sam local invoke` that overrides only variables the template declares', () => {
+    // SAM ignores env.json variables the function's Environment does not declare.
+    const declared = (properties('DestinationFunction').Environment as Node).Variables as Node;
+    const local = (
+      JSON.parse(readFileSync(join(__dirname, '../../env.json'), 'utf8')) as Record<string, Node>
+    ).DestinationFunction!;
+
+    expect(Object.keys(local).filter((name) => !(name in declared))).toEqual([]);
+    // No AWS resources and no Segment write key locally: memory store, identify calls to an outbox in /tmp.
+    expect(local).toMatchObject({
+      TOUCHPOINT_STORE: 'memory',
+      SEGMENT_WRITE_KEY_PARAMETER: '',
+      TOUCHPOINT_OUTBOX: '/tmp/touchpoint-outbox.jsonl',
+      PERSONALIZE_TRACKING_ID: '',
+    });
   });
 
   it('declares the parameters a deployer fills in', () => {
@@ -133,6 +160,13 @@ describe('template.yaml', () => {
         'PersonalizeRecommenderArn',
         'PersonalizeFilterArn',
         'LogLevel',
+        'FunctionName',
+        'SegmentHost',
+        'KmsKeyArn',
+        'SystemLogLevel',
+        'LogRetentionDays',
+        'ReservedConcurrency',
+        'AlarmTopicArn',
       ]),
     );
     expect((template.Parameters as Record<string, Node>).ExternalId).not.toHaveProperty('Default');
@@ -185,9 +219,10 @@ describe('template.yaml', () => {
         'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SegmentWriteKeyParameter}',
     });
 
-    const putEvents = byAction('personalize:PutEvents')[0]!.statement;
-    expect(actions(putEvents)).toEqual(['personalize:PutEvents']);
-    expect(putEvents.Resource).toBe('*');
+    const putEvents = byAction('personalize:PutEvents')[0]!;
+    expect(putEvents.condition).toBe('HasTracking');
+    expect(actions(putEvents.statement)).toEqual(['personalize:PutEvents']);
+    expect(putEvents.statement.Resource).toBe('*');
 
     const recommendations = byAction('personalize:GetRecommendations')[0]!;
     expect(recommendations.condition).toBe('HasRecommendations');
@@ -205,13 +240,177 @@ describe('template.yaml', () => {
     ).toBe(false);
   });
 
-  it('asks for recommendations permission only when a campaign or recommender is given', () => {
-    const conditions = template.Conditions as Node;
+  it('asks for Personalize, KMS and alarm actions only when their parameters are given', () => {
+    const isSet = (parameter: string) => ({ 'Fn::Not': [{ 'Fn::Equals': [ref(parameter), ''] }] });
     expect(conditions).toEqual({
-      HasCampaign: { 'Fn::Not': [{ 'Fn::Equals': [ref('PersonalizeCampaignArn'), ''] }] },
-      HasRecommender: { 'Fn::Not': [{ 'Fn::Equals': [ref('PersonalizeRecommenderArn'), ''] }] },
-      HasFilter: { 'Fn::Not': [{ 'Fn::Equals': [ref('PersonalizeFilterArn'), ''] }] },
+      HasCampaign: isSet('PersonalizeCampaignArn'),
+      HasRecommender: isSet('PersonalizeRecommenderArn'),
+      HasFilter: isSet('PersonalizeFilterArn'),
       HasRecommendations: { 'Fn::Or': [{ Condition: 'HasCampaign' }, { Condition: 'HasRecommender' }] },
+      HasTracking: isSet('PersonalizeTrackingId'),
+      HasKmsKey: isSet('KmsKeyArn'),
+      HasAlarmTopic: isSet('AlarmTopicArn'),
+      HasReservedConcurrency: {
+        'Fn::Not': [
+          {
+            'Fn::Or': [
+              { 'Fn::Equals': [ref('ReservedConcurrency'), ''] },
+              { 'Fn::Equals': [ref('ReservedConcurrency'), '0'] },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('grants kms:Decrypt on the customer-managed key only when one is given, and only through SSM', () => {
+    const decrypt = functionStatements().filter(({ statement }) =>
+      actions(statement).includes('kms:Decrypt'),
+    );
+
+    expect(decrypt).toEqual([
+      {
+        condition: 'HasKmsKey',
+        statement: {
+          Sid: 'DecryptWriteKeyParameter',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: ref('KmsKeyArn'),
+          Condition: {
+            StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.${AWS::URLSuffix}' } },
+          },
+        },
+      },
+    ]);
+    expect(parameters.KmsKeyArn).toMatchObject({ Default: '' });
+    const pattern = new RegExp(parameters.KmsKeyArn!.AllowedPattern as string);
+    expect(pattern.test('')).toBe(true);
+    expect(
+      pattern.test('arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    ).toBe(true);
+    expect(pattern.test('alias/aws/ssm')).toBe(false);
+  });
+
+  it('builds every ARN it writes with ${AWS::Partition}, so it deploys in China and GovCloud too', () => {
+    const text = readFileSync(join(__dirname, '../../template.yaml'), 'utf8');
+    const hardCoded = text.match(/arn:aws:[a-z0-9-]+:[^\n]*/g) ?? [];
+    // The one fixed ARN is Segment's own account, which is in the aws partition by definition.
+    expect(hardCoded).toEqual(['arn:aws:iam::595280932656:root']);
+  });
+
+  it('sends write-backs to the US or the EU Segment endpoint, US by default', () => {
+    expect(parameters.SegmentHost).toMatchObject({
+      Type: 'String',
+      Default: 'https://api.segment.io',
+      AllowedValues: ['https://api.segment.io', 'https://events.eu1.segmentapis.com'],
+    });
+  });
+
+  it('logs JSON to its own log group, with the application level from LogLevel and a retention (30 days)', () => {
+    const logging = properties('DestinationFunction').LoggingConfig as Node;
+    expect(logging).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: { 'Fn::FindInMap': ['ApplicationLogLevels', ref('LogLevel'), 'Level'] },
+      SystemLogLevel: ref('SystemLogLevel'),
+      LogGroup: ref('DestinationLogGroup'),
+    });
+    // Every TOUCHPOINT_LOG_LEVEL maps to a Lambda level; silent to FATAL, which touchpoint never writes.
+    const levels = (template.Mappings as Record<string, Record<string, { Level: string }>>)
+      .ApplicationLogLevels!;
+    expect(Object.keys(levels).sort()).toEqual([...(parameters.LogLevel!.AllowedValues as string[])].sort());
+    expect(Object.fromEntries(Object.entries(levels).map(([name, { Level }]) => [name, Level]))).toEqual({
+      debug: 'DEBUG',
+      info: 'INFO',
+      warn: 'WARN',
+      error: 'ERROR',
+      silent: 'FATAL',
+    });
+    expect(parameters.SystemLogLevel).toMatchObject({
+      Default: 'INFO',
+      AllowedValues: ['DEBUG', 'INFO', 'WARN'],
+    });
+
+    expect(properties('DestinationLogGroup')).toEqual({
+      LogGroupName: { 'Fn::Sub': '/aws/lambda/${FunctionName}' },
+      RetentionInDays: ref('LogRetentionDays'),
+    });
+    expect(parameters.LogRetentionDays).toMatchObject({ Type: 'Number', Default: 30 });
+    expect(parameters.LogRetentionDays!.AllowedValues).toEqual(
+      expect.arrayContaining([1, 7, 30, 90, 365, 3653]),
+    );
+  });
+
+  it('has a fixed, parameterised function name (touchpoint-destination) and outputs it', () => {
+    expect(properties('DestinationFunction').FunctionName).toEqual(ref('FunctionName'));
+    expect(parameters.FunctionName).toMatchObject({ Default: 'touchpoint-destination' });
+    expect((template.Outputs as Record<string, { Value: Json }>).FunctionName?.Value).toEqual(
+      ref('DestinationFunction'),
+    );
+  });
+
+  it('reserves concurrency only when ReservedConcurrency is a positive number', () => {
+    expect(properties('DestinationFunction').ReservedConcurrentExecutions).toEqual({
+      'Fn::If': ['HasReservedConcurrency', ref('ReservedConcurrency'), NO_VALUE],
+    });
+    expect(parameters.ReservedConcurrency).toMatchObject({ Type: 'String', Default: '' });
+    const pattern = new RegExp(parameters.ReservedConcurrency!.AllowedPattern as string);
+    expect(['', '0', '25'].every((value) => pattern.test(value))).toBe(true);
+    expect(['-1', 'ten'].some((value) => pattern.test(value))).toBe(false);
+  });
+
+  describe('alarms', () => {
+    const actionsWhenTopicGiven = {
+      AlarmActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], NO_VALUE] },
+      OKActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], NO_VALUE] },
+    };
+    const touchpointMetric = (name: string) => ({
+      Metric: {
+        Namespace: 'Touchpoint',
+        MetricName: name,
+        Dimensions: [{ Name: 'service', Value: 'touchpoint' }], // what src/metrics writes by default
+      },
+      Period: 300,
+      Stat: 'Sum',
+    });
+
+    it('alarms on the dead-letter rate: DeadLettered over Received, from the EMF metrics', () => {
+      const alarm = properties('DeadLetterRateAlarm');
+      expect(alarm).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: ref('DeadLetterRateThreshold'),
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        TreatMissingData: 'notBreaching',
+        ...actionsWhenTopicGiven,
+      });
+      expect(alarm.Metrics).toEqual([
+        expect.objectContaining({
+          Id: 'rate',
+          Expression: 'IF(received > 0, 100 * deadLettered / received, 0)',
+          ReturnData: true,
+        }),
+        { Id: 'deadLettered', MetricStat: touchpointMetric('DeadLettered'), ReturnData: false },
+        { Id: 'received', MetricStat: touchpointMetric('Received'), ReturnData: false },
+      ]);
+    });
+
+    it("alarms on the function's invocation errors", () => {
+      expect(properties('InvocationErrorsAlarm')).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref('DestinationFunction') }],
+        Statistic: 'Sum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: ref('InvocationErrorsThreshold'),
+        TreatMissingData: 'notBreaching',
+        ...actionsWhenTopicGiven,
+      });
+    });
+
+    it('notifies the optional SNS topic only when one is given', () => {
+      expect(parameters.AlarmTopicArn).toMatchObject({ Default: '' });
+      expect(conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [ref('AlarmTopicArn'), ''] }] });
     });
   });
 
@@ -247,7 +446,7 @@ describe('template.yaml', () => {
     ]);
   });
 
-  it("outputs exactly the four values Segment's Lambda destination settings ask for", () => {
+  it("outputs the four values Segment's Lambda destination settings ask for, and the function name", () => {
     const outputs = template.Outputs as Record<string, { Value: Json }>;
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.Value]))).toEqual(
       {
@@ -255,7 +454,25 @@ describe('template.yaml', () => {
         RoleAddress: { 'Fn::GetAtt': ['SegmentInvokeRole', 'Arn'] },
         ExternalId: ref('ExternalId'),
         Region: ref('AWS::Region'),
+        FunctionName: ref('DestinationFunction'),
       },
     );
+  });
+});
+
+/** cfn-lint checks the template against the CloudFormation and SAM specifications (pip install cfn-lint). */
+const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+const cfnLintAvailable = cfnLint.status === 0;
+if (!cfnLintAvailable) {
+  console.warn('cfn-lint is not installed (pip install cfn-lint): the template lint test is skipped');
+}
+
+describe('template.yaml under cfn-lint', () => {
+  (cfnLintAvailable ? it : it.skip)('passes with no errors or warnings', () => {
+    const result = spawnSync('cfn-lint', ['--format', 'parseable', 'template.yaml'], {
+      cwd: join(__dirname, '../..'),
+      encoding: 'utf8',
+    });
+    expect({ status: result.status, findings: result.stdout.trim() }).toEqual({ status: 0, findings: '' });
   });
 });

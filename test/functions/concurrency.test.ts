@@ -1,9 +1,8 @@
 import { createHandler } from '../../functions/segment-destination';
 import type { Traits } from '../../src/attribution';
-import { loadConfig } from '../../src/config';
+import { createApp } from '../../src/app';
 import type { IdentityKey } from '../../src/identity';
 import { silentLogger } from '../../src/log';
-import { createPipeline } from '../../src/pipeline';
 import { MemoryStore, type AttributionStore } from '../../src/store';
 import { openDynamoDbStore } from '../../src/store/dynamodb';
 import type { IdentifyCall, TraitWriter } from '../../src/writeback';
@@ -14,11 +13,11 @@ const SITE = 'https://shop.example.com';
 const USER: IdentityKey = 'user:u-concurrent';
 const INVOCATIONS = 50;
 const lambdaContext = { getRemainingTimeInMillis: () => 5000 };
-const config = loadConfig({
+const env = {
   TOUCHPOINT_STORE: 'memory',
   TOUCHPOINT_OWN_DOMAINS: 'shop.example.com',
   TOUCHPOINT_LOG_LEVEL: 'silent',
-});
+};
 
 /** Every identify call any container delivered, in delivery order (as Segment would merge them). */
 class DeliveryLog {
@@ -56,15 +55,14 @@ function withoutNulls(traits: Traits): Traits {
 
 /** A handler as one Lambda container runs it: its own pipeline and writer, over the shared store. */
 function container(store: AttributionStore, log: DeliveryLog) {
-  return createHandler(async () => ({
-    config,
-    pipeline: await createPipeline(config, {
+  return createHandler(() =>
+    createApp(env, {
       store,
       writer: new RecordingWriter(log),
       log: silentLogger,
       clock: () => new Date('2026-06-01T00:00:00.000Z'),
     }),
-  }));
+  );
 }
 
 /**

@@ -14,7 +14,7 @@ const ROOT = resolve(__dirname, '../..');
 const SITE = 'https://shop.example.com';
 const lambdaContext = { getRemainingTimeInMillis: () => 5000, awsRequestId: 'req-1' };
 
-describe('the built Lambda bundle (dist/segment-destination.js)', () => {
+describe('the built Lambda bundle (dist/lambda/segment-destination.js)', () => {
   const api = new FakeSegmentApi();
   const saved = { ...process.env };
   const dir = mkdtempSync(join(tmpdir(), 'touchpoint-bundle-'));
@@ -31,7 +31,7 @@ describe('the built Lambda bundle (dist/segment-destination.js)', () => {
       TOUCHPOINT_LOG_LEVEL: 'silent',
     });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = (require(join(ROOT, 'dist/segment-destination.js')) as { handler: Handler }).handler;
+    handler = (require(join(ROOT, 'dist/lambda/segment-destination.js')) as { handler: Handler }).handler;
   });
 
   afterAll(async () => {

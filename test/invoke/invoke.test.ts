@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { invokeCommand } from '../../src/cli/commands/invoke';
 import { generateEvents } from '../../src/generate';
-import { formatFailure, invokeMessages, percentile } from '../../src/invoke';
+import { formatFailure, invokeMessages, percentile, stopsTheRun, type LambdaInvoker } from '../../src/invoke';
+import { runTouchpoint } from '../support/cli';
 
 /**
  * A local endpoint speaking the Lambda Invoke API (POST /2015-03-31/functions/{name}/invocations):
@@ -287,5 +288,117 @@ describe('touchpoint invoke', () => {
 
   it('requires --function', async () => {
     await expect(run(['--users', '1'])).rejects.toThrow('--function');
+  });
+});
+
+describe('invokeMessages on a configuration or credential error', () => {
+  const noCredentials = () =>
+    Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+
+  it('stops at the first one: throws it once, sends nothing more, and reports no per-message failure', async () => {
+    let sends = 0;
+    const lambda: LambdaInvoker = {
+      send: async () => {
+        sends++;
+        throw noCredentials();
+      },
+    };
+    const failures: unknown[] = [];
+    const messages = Array.from({ length: 32 }, (_, i) => message(`m${i}`));
+
+    await expect(
+      invokeMessages(messages, {
+        lambda,
+        functionName: 'fn',
+        concurrency: 8,
+        onFailure: (f) => failures.push(f),
+      }),
+    ).rejects.toMatchObject({ name: 'CredentialsProviderError' });
+    expect(sends).toBeLessThanOrEqual(8);
+    expect(failures).toEqual([]);
+  });
+
+  it.each<[string, unknown, boolean]>([
+    ['the SDK without a region', new Error('Region is missing'), true],
+    ['no credentials', noCredentials(), true],
+    ['no permission', Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }), true],
+    [
+      'no such function',
+      Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' }),
+      true,
+    ],
+    [
+      'bad credentials',
+      Object.assign(new Error('invalid token'), { name: 'UnrecognizedClientException' }),
+      true,
+    ],
+    ['throttling', Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }), false],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      false,
+    ],
+    ['a thrown string', 'boom', false],
+  ])('stops the run for %s', (_case, error, stops) => {
+    expect(stopsTheRun(error)).toBe(stops);
+  });
+});
+
+describe('touchpoint invoke without a region or credentials', () => {
+  const fake = new FakeLambda();
+  const saved = { ...process.env };
+  const dir = mkdtempSync(join(tmpdir(), 'touchpoint-invoke-config-'));
+
+  beforeAll(async () => {
+    const endpoint = await fake.start();
+    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_LAMBDA: endpoint,
+      // Nothing from the machine running the tests: no shared config or credentials, no instance metadata.
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+  });
+
+  afterAll(async () => {
+    process.env = saved;
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    fake.invocations.length = 0;
+  });
+
+  it('prints one line naming AWS_REGION (and --region), no latency figures, and exits 1', async () => {
+    const { code, stdout, stderr } = await runTouchpoint(['invoke', '--function', 'fn', '--users', '5']);
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'touchpoint invoke: no AWS region: pass --region, or set AWS_REGION (or give the AWS_PROFILE a region in ~/.aws/config)\n',
+    );
+    expect(fake.invocations).toHaveLength(0);
+  });
+
+  it('prints one line naming the credentials to set when there are none', async () => {
+    const { code, stdout, stderr } = await runTouchpoint([
+      'invoke',
+      '--function',
+      'fn',
+      '--users',
+      '5',
+      '--region',
+      'eu-west-1',
+    ]);
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^touchpoint invoke: no AWS credentials .*AWS_PROFILE.*AWS_ACCESS_KEY_ID/);
+    expect(fake.invocations).toHaveLength(0);
   });
 });

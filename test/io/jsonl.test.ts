@@ -31,6 +31,50 @@ describe('openJsonLines', () => {
     expect(stdin.progress().total).toBeNull();
   });
 
+  it('detects gzip by its magic bytes, not the name: a gzip file without .gz, and gzip on stdin', async () => {
+    writeFileSync(join(dir, 'packed-no-suffix.jsonl'), gzipSync(text));
+    const packed = gzipSync(text);
+
+    const file = openJsonLines(join(dir, 'packed-no-suffix.jsonl'), Readable.from([]));
+    const stdin = openJsonLines('-', Readable.from([packed]));
+    // The magic number split across chunks, as a pipe may deliver it.
+    const trickle = openJsonLines('-', Readable.from([...packed].map((byte) => Buffer.from([byte]))));
+
+    expect(await collect(file.lines)).toEqual(['{"a":1}', '{"a":2}', '{"a":3}']);
+    expect(await collect(stdin.lines)).toEqual(['{"a":1}', '{"a":2}', '{"a":3}']);
+    expect(await collect(trickle.lines)).toEqual(['{"a":1}', '{"a":2}', '{"a":3}']);
+  });
+
+  it('reads concatenated gzip members (cat a.gz b.gz) as one stream', async () => {
+    const stdin = openJsonLines(
+      '-',
+      Readable.from([Buffer.concat([gzipSync('{"a":1}\n'), gzipSync('{"a":2}\n')])]),
+    );
+
+    expect(await collect(stdin.lines)).toEqual(['{"a":1}', '{"a":2}']);
+  });
+
+  it('reads a plain file named .gz as the text it is', async () => {
+    writeFileSync(join(dir, 'misnamed.jsonl.gz'), text);
+
+    expect(
+      await collect(openJsonLines(join(dir, 'misnamed.jsonl.gz'), Readable.from([])).lines),
+    ).toHaveLength(3);
+  });
+
+  it('refuses another compression format by name instead of reading binary lines', async () => {
+    const zstd = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58, 0x61, 0x00]);
+
+    await expect(collect(openJsonLines('-', Readable.from([zstd])).lines)).rejects.toThrow(
+      'reading stdin: zstd-compressed input is not supported; decompress it first',
+    );
+  });
+
+  it('reads short and empty byte streams', async () => {
+    expect(await collect(openJsonLines('-', Readable.from([Buffer.from('1')])).lines)).toEqual(['1']);
+    expect(await collect(openJsonLines('-', Readable.from([])).lines)).toEqual([]);
+  });
+
   it('keeps lines whole across 1 MB blocks: multi-byte characters, CRLF, no final newline', async () => {
     const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ n: i, s: 'é€😀'.repeat(i % 7) }));
     const path = join(dir, 'big.jsonl');

@@ -1,10 +1,9 @@
-import { RetryableError } from '../../src/errors';
+import { RetryableError, type FailureAction as ErrorAction } from '../../src/errors';
 import {
   classifyError,
   createEventsClient,
   EXCEPTION_ACTIONS,
   PersonalizeTracker,
-  type ErrorAction,
 } from '../../src/personalize';
 import {
   fakeClientOptions,

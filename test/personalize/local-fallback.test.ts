@@ -1,6 +1,5 @@
-import { loadConfig } from '../../src/config';
 import { LOCAL_FALLBACK_ORIGIN, LocalFallbackRecommender } from '../../src/personalize';
-import { createPipeline, processBatch } from '../../src/pipeline';
+import { createApp } from '../../src/app';
 import { parseEnvelope } from '../../src/events';
 import { silentLogger } from '../../src/log';
 import { MemoryStore } from '../../src/store';
@@ -85,16 +84,12 @@ describe('LocalFallbackRecommender', () => {
   });
 });
 
-describe('createPipeline without Personalize configured', () => {
+describe('createApp without Personalize configured', () => {
   it('fills recommended_products from the local fallback, labelled, and sends nothing to AWS', async () => {
     // Prepare
     const store = new MemoryStore();
     const writer = new RecordingTraitWriter();
-    const pipeline = await createPipeline(loadConfig({ TOUCHPOINT_STORE: 'memory' }), {
-      store,
-      writer,
-      log: silentLogger,
-    });
+    const app = await createApp({ TOUCHPOINT_STORE: 'memory' }, { store, writer, log: silentLogger });
     const site = 'https://shop.example.com';
     const events = [
       pageEvent({ anonymousId: 'other', at: '2026-03-01T09:00:00Z', url: `${site}/` }),
@@ -123,10 +118,10 @@ describe('createPipeline without Personalize configured', () => {
     ];
 
     // Act
-    await processBatch(pipeline, parseEnvelope(events), Date.now() + 5000);
+    await app.engine.deliver(parseEnvelope(events), Date.now() + 5000);
 
     // Assess
-    expect(pipeline.tracker).toBeUndefined();
+    expect(app.pipeline.tracker).toBeUndefined();
     expect(writer.profiles().get('anon:me')).toMatchObject({
       recommended_products: ['B'],
       recommendation_id: 'local-fallback',

@@ -40,7 +40,7 @@ describe('replayLines', () => {
       const replayed = testPipeline();
 
       // Act
-      const report = await replayLines(replayed, linesOf(stream), { chunkSize: 25, windowSize });
+      const report = await replayLines(replayed.engine, linesOf(stream), { chunkSize: 25, windowSize });
 
       // Assess
       expect(report).toMatchObject({ received: stream.length, processed: stream.length, duplicates: 0 });
@@ -61,7 +61,10 @@ describe('replayLines', () => {
     const pipeline = testPipeline({ tracker });
     const withCopies = [...stream, ...stream.slice(0, 30)];
 
-    const report = await replayLines(pipeline, linesOf(withCopies), { chunkSize: 20, windowSize: 100_000 });
+    const report = await replayLines(pipeline.engine, linesOf(withCopies), {
+      chunkSize: 20,
+      windowSize: 100_000,
+    });
 
     expect(report).toMatchObject({ processed: stream.length, duplicates: 30 });
     expect(new Set(tracker.tracked).size).toBe(tracker.tracked.length);
@@ -79,21 +82,21 @@ describe('replayLines', () => {
       const pipeline = testPipeline({ tracker, store: await openStore() });
       pipeline.writer.failNextFlushes = 1;
       const reference = testPipeline();
-      await replayLines(reference, linesOf(stream));
+      await replayLines(reference.engine, linesOf(stream));
 
       // Act
-      await expect(replayLines(pipeline, linesOf(stream), { windowSize: 100_000 })).rejects.toThrow(
+      await expect(replayLines(pipeline.engine, linesOf(stream), { windowSize: 100_000 })).rejects.toThrow(
         'simulated Segment outage',
       );
       const first = await pipeline.store.getMessage(String(stream[0]?.messageId));
-      const rerun = await replayLines(pipeline, linesOf(stream), { windowSize: 100_000 });
+      const rerun = await replayLines(pipeline.engine, linesOf(stream), { windowSize: 100_000 });
 
       // Assess
       expect(first?.steps).toEqual(['personalize']);
       expect(rerun).toMatchObject({ processed: stream.length, duplicates: 0 });
       expect(tracker.tracked).toHaveLength(stream.length);
       expect(pipeline.writer.profiles()).toEqual(reference.writer.profiles());
-      const again = await replayLines(pipeline, linesOf(stream));
+      const again = await replayLines(pipeline.engine, linesOf(stream));
       expect(again).toMatchObject({ processed: 0, duplicates: stream.length, identifyCalls: 0 });
       await pipeline.store.close();
     },
@@ -104,7 +107,7 @@ describe('replayLines', () => {
     const many = generateEvents({ users: 1200, seed: 6, start: new Date('2026-03-01T00:00:00Z') });
     const seen: Array<number | string> = [];
 
-    const report = await replayLines(pipeline, linesOf(many), {
+    const report = await replayLines(pipeline.engine, linesOf(many), {
       chunkSize: 12_000,
       onProgress: (applied, phase) => seen.push(phase ?? applied),
     });

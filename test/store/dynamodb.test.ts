@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Touch } from '../../src/attribution';
-import { ConfigurationError, RetryableError } from '../../src/errors';
+import { ConfigurationError, failureTable, RetryableError } from '../../src/errors';
 import type { IdentityKey } from '../../src/identity';
 import {
-  AWS_ERROR_KINDS,
   createTable,
   DynamoDbStore,
   mapDynamoDbError,
@@ -228,16 +227,29 @@ describe('mapDynamoDbError', () => {
   const awsError = (name: string, extra: Record<string, unknown> = {}) =>
     Object.assign(new Error(`${name} happened`), { name, ...extra });
 
-  it.each(Object.entries(AWS_ERROR_KINDS))('maps %s to its kind (%s)', (name, kind) => {
+  // Rejects are left as thrown (see mapDynamoDbError and the last test); every other name row maps.
+  const rows = Object.entries(failureTable('dynamodb').names).filter(([, action]) => action !== 'reject');
+
+  it.each(rows)('maps %s to its kind (%s)', (name, kind) => {
     const byName = mapDynamoDbError(awsError(name), 'tp', 'Query');
     const byCode = mapDynamoDbError(Object.assign(new Error('socket'), { code: name }), 'tp', 'Query');
 
-    const expected = kind === 'retryable' ? RetryableError : ConfigurationError;
+    const expected = kind === 'retry' ? RetryableError : ConfigurationError;
     expect(byName).toBeInstanceOf(expected);
     expect(byCode).toBeInstanceOf(expected);
     expect((byName as Error).message).toContain('"tp"');
     expect((byName as Error).cause).toBeInstanceOf(Error);
   });
+
+  it.each(Object.entries(failureTable('dynamodb').codes))(
+    'maps network code %s to its kind (%s)',
+    (code, kind) => {
+      const mapped = mapDynamoDbError(Object.assign(new Error('socket'), { code }), 'tp', 'Query');
+
+      expect(mapped).toBeInstanceOf(kind === 'retry' ? RetryableError : ConfigurationError);
+      expect((mapped as Error).message).toContain('"tp"');
+    },
+  );
 
   it('names the fix for a missing table', () => {
     expect(

@@ -1,10 +1,14 @@
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/main';
 
-/** Runs the CLI in-process with the given stdin and environment; returns exit code and output. */
+/**
+ * Runs the CLI in-process with the given stdin (text, or bytes such as gzip) and environment; returns
+ * exit code and output. Logging is off unless `env` sets TOUCHPOINT_LOG_LEVEL (undefined: the CLI's own
+ * default).
+ */
 export async function runTouchpoint(
   argv: string[],
-  options: { stdin?: string; env?: Record<string, string | undefined> } = {},
+  options: { stdin?: string | Buffer; env?: Record<string, string | undefined> } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';

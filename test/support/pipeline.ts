@@ -2,12 +2,13 @@ import { DEFAULTS } from '../../src/config';
 import { DEFAULT_CLASSIFIER_OPTIONS } from '../../src/classify';
 import { parseEnvelope } from '../../src/events';
 import { silentLogger } from '../../src/log';
-import { processBatch, type BatchReport, type Pipeline } from '../../src/pipeline';
+import { createEngine, type BatchReport, type Engine, type Pipeline } from '../../src/pipeline';
 import { MemoryStore, type AttributionStore } from '../../src/store';
 import { RecordingTraitWriter } from './recording-writer';
 
 export interface TestPipeline extends Pipeline {
   writer: RecordingTraitWriter;
+  engine: Engine;
   /** processes one delivery (a message, an array or a batch), as one Lambda invocation would */
   deliver(input: unknown): Promise<BatchReport>;
 }
@@ -29,9 +30,11 @@ export function testPipeline(overrides: Partial<Pipeline> & { store?: Attributio
     log: silentLogger,
     ...overrides,
   };
+  const engine = createEngine(pipeline);
   return {
     ...pipeline,
     writer: pipeline.writer as RecordingTraitWriter,
-    deliver: (input) => processBatch(pipeline, parseEnvelope(input), Date.now() + 10_000),
+    engine,
+    deliver: (input) => engine.deliver(parseEnvelope(input), Date.now() + 10_000),
   };
 }

@@ -1,21 +1,22 @@
-import { loadConfig } from '../../config';
-import { openStore } from '../../store';
-import { numberFlag, parseArgs } from '../args';
-import type { Command } from '../types';
+import { openExistingStore } from '../store';
+import { defineCommand } from '../types';
 
-export const deadLettersCommand: Command = {
+export const deadLettersCommand = defineCommand({
   name: 'dead-letters',
-  usage: 'dead-letters [--limit 20]',
   summary: 'print the newest dead-lettered messages (reason and payload) as JSON lines',
-  async run(args, io) {
-    const store = await openStore(loadConfig(io.env).store);
+  positionals: [],
+  flags: {
+    limit: { type: 'number', min: 1, max: 100_000, default: 20, help: 'how many, newest first' },
+  },
+  async run({ flags }, io) {
+    const app = await openExistingStore(io);
     try {
-      for (const letter of await store.listDeadLetters(numberFlag(parseArgs(args), 'limit', 20))) {
+      for (const letter of await app.store.listDeadLetters(flags.limit)) {
         io.stdout.write(JSON.stringify(letter) + '\n');
       }
       return 0;
     } finally {
-      await store.close();
+      await app.close();
     }
   },
-};
+});

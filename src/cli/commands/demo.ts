@@ -1,38 +1,50 @@
-import { existsSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CHANNELS } from '../../classify';
-import { loadConfig } from '../../config';
+import { createApp } from '../../app';
 import { generateEvents } from '../../generate';
 import { resolveProfile, type IdentityKey } from '../../identity';
 import { openJsonLines } from '../../io/jsonl';
-import { createPipeline } from '../../pipeline';
 import { viewProfile, type ProfileView } from '../../profile';
 import { formatReport, replayLines } from '../../replay';
-import { flag, numberFlag, parseArgs } from '../args';
+import { UsageError } from '../args';
+import { SqliteFileError } from '../errors';
+import { commandLogger } from '../logging';
 import { createProgress } from '../progress';
-import type { Command } from '../types';
+import { defineCommand } from '../types';
+
+/**
+ * The file that marks a directory as the demo's own: only a directory holding it is emptied and
+ * reused, so `--dir .` or a typo never deletes anything the demo did not write.
+ */
+export const DEMO_MARKER = '.touchpoint-demo';
 
 /**
  * The end-to-end demo on the embedded store: generate traffic, replay it, and show what touchpoint
- * wrote back. Everything lands in `.touchpoint/demo/` (recreated each run); nothing leaves the machine.
+ * wrote back. Everything lands in `--dir` (default `.touchpoint/demo/`), recreated each run when the
+ * demo made it; nothing leaves the machine.
  */
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
-  usage: 'demo [--users 3000] [--seed 42] [--dir .touchpoint/demo]',
   summary: 'generate traffic, replay it into the embedded store, and summarise the traits written back',
-  async run(args, io) {
-    const parsed = parseArgs(args);
-    const dir = resolve(flag(parsed, 'dir', '.touchpoint/demo') as string);
-    const users = numberFlag(parsed, 'users', 3000);
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+  positionals: [],
+  flags: {
+    users: { type: 'number', min: 1, max: 100_000, default: 3000, help: 'visitors to simulate' },
+    seed: { type: 'number', min: 0, max: 4_294_967_295, default: 42, help: 'seed of the generator' },
+    dir: {
+      type: 'string',
+      placeholder: 'path',
+      default: '.touchpoint/demo',
+      help: `where the demo writes; must be new, empty, or a previous demo's (marked by ${DEMO_MARKER})`,
+    },
+  },
+  async run({ flags }, io) {
+    const dir = resolve(flags.dir);
+    prepareDemoDir(dir);
+    const { users } = flags;
     const started = Date.now();
 
-    const events = generateEvents({
-      users,
-      seed: numberFlag(parsed, 'seed', 42),
-      start: new Date('2026-09-01T00:00:00Z'),
-    });
+    const events = generateEvents({ users, seed: flags.seed, start: new Date('2026-09-01T00:00:00Z') });
     const eventsPath = join(dir, 'events.jsonl');
     writeFileSync(eventsPath, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
     io.stdout.write(
@@ -40,49 +52,90 @@ export const demoCommand: Command = {
     );
 
     const outbox = join(dir, 'outbox.jsonl');
-    const config = loadConfig({
-      ...io.env,
-      TOUCHPOINT_STORE: `sqlite:${join(dir, 'touchpoint.db')}`,
-      TOUCHPOINT_OUTBOX: outbox,
-      SEGMENT_WRITE_KEY: '',
-      TOUCHPOINT_LOG_LEVEL: 'warn',
-    });
-    const pipeline = await createPipeline(config);
+    const database = join(dir, 'touchpoint.db');
     try {
-      const source = openJsonLines(eventsPath, io.stdin);
-      const progress = createProgress(io.stderr, 'replay');
-      const replayStarted = Date.now();
-      const report = await replayLines(pipeline, source.batches, {
-        onProgress: (applied, phase) => progress.update(applied, applied / events.length, phase),
-      });
-      progress.finish();
-      io.stdout.write(formatReport(report, (Date.now() - replayStarted) / 1000) + '\n\n');
+      // Nothing leaves the machine: no write key, no SSM parameter, so identify calls go to the outbox.
+      const app = await createApp(
+        {
+          ...io.env,
+          TOUCHPOINT_STORE: `sqlite:${database}`,
+          TOUCHPOINT_OUTBOX: outbox,
+          SEGMENT_WRITE_KEY: '',
+          SEGMENT_WRITE_KEY_PARAMETER: '',
+        },
+        { log: commandLogger(io) },
+      );
+      const { store, settings } = app.pipeline;
+      try {
+        const source = openJsonLines(eventsPath, io.stdin);
+        const progress = createProgress(io.stderr, 'replay');
+        const replayStarted = Date.now();
+        const report = await replayLines(app.engine, source.batches, {
+          onProgress: (applied, phase) => progress.update(applied, applied / events.length, phase),
+        });
+        progress.finish();
+        io.stdout.write(formatReport(report, (Date.now() - replayStarted) / 1000) + '\n\n');
 
-      const written = mergeOutbox(outbox);
-      const current: Array<[IdentityKey, Record<string, unknown>]> = [];
-      for (const [target, traits] of written) {
-        if ((await resolveProfile(target, pipeline.store)).target === target) current.push([target, traits]);
+        const written = mergeOutbox(outbox);
+        const current: Array<[IdentityKey, Record<string, unknown>]> = [];
+        for (const [target, traits] of written) {
+          if ((await resolveProfile(target, store)).target === target) current.push([target, traits]);
+        }
+        io.stdout.write(channelTable(current.map(([, traits]) => traits)) + '\n');
+        io.stdout.write(
+          `identify calls: ${report.identifyCalls.toLocaleString('en-US')} for ${report.received.toLocaleString('en-US')} messages ` +
+            `(${((report.identifyCalls / Math.max(report.received, 1)) * 1000).toFixed(0)} per 1,000; a call only when a trait changed) ` +
+            `to ${current.length.toLocaleString('en-US')} profiles\n\n`,
+        );
+        for (const example of await examples(current, store, settings)) {
+          io.stdout.write(example + '\n');
+        }
+        const someUser = current.find(([target]) => target.startsWith('user:'))?.[0].slice('user:'.length);
+        io.stdout.write(`\ntraits written (the identify calls Segment would receive): ${outbox}\n`);
+        io.stdout.write(
+          `look up a profile: TOUCHPOINT_STORE=sqlite:${database} npx touchpoint profile ${someUser ?? '<userId>'}\n`,
+        );
+        io.stdout.write(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        return 0;
+      } finally {
+        await app.close();
       }
-      io.stdout.write(channelTable(current.map(([, traits]) => traits)) + '\n');
-      io.stdout.write(
-        `identify calls: ${report.identifyCalls.toLocaleString('en-US')} for ${report.received.toLocaleString('en-US')} messages ` +
-          `(${((report.identifyCalls / Math.max(report.received, 1)) * 1000).toFixed(0)} per 1,000; a call only when a trait changed) ` +
-          `to ${current.length.toLocaleString('en-US')} profiles\n\n`,
-      );
-      for (const example of await examples(current, pipeline.store, pipeline.settings)) {
-        io.stdout.write(example + '\n');
-      }
-      io.stdout.write(`\ntraits written (the identify calls Segment would receive): ${outbox}\n`);
-      io.stdout.write(
-        `look up any profile: node dist/cli.js profile <userId> with TOUCHPOINT_STORE=sqlite:${join(dir, 'touchpoint.db')}\n`,
-      );
-      io.stdout.write(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      return 0;
-    } finally {
-      await pipeline.store.close();
+    } catch (error) {
+      // The demo's store is not the one TOUCHPOINT_STORE names: let the error line name the right file.
+      throw new SqliteFileError(database, { cause: error });
     }
   },
-};
+});
+
+/**
+ * Makes `dir` an empty directory holding only the marker. A directory is emptied only when it is the
+ * demo's own (it holds the marker); a new or empty one is used as it is; anything else is refused
+ * before a single file is touched.
+ * @throws UsageError when `dir` is a file, a non-empty directory without the marker, or holds the
+ *   current directory
+ */
+export function prepareDemoDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--dir ${dir} exists and is not a directory`);
+    const entries = readdirSync(dir);
+    if (entries.length > 0) {
+      if (!entries.includes(DEMO_MARKER))
+        throw new UsageError(
+          `--dir ${dir} is not empty and was not made by the demo (no ${DEMO_MARKER} file in it); nothing was ` +
+            'deleted: name a new or empty directory',
+        );
+      const fromThere = relative(dir, process.cwd());
+      if (!isAbsolute(fromThere) && fromThere !== '..' && !fromThere.startsWith(`..${sep}`))
+        throw new UsageError(`--dir ${dir} holds the current directory; run the demo from elsewhere`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, DEMO_MARKER),
+    'made by `touchpoint demo`, which empties and reuses this directory on each run\n',
+  );
+}
 
 /** Merges the outbox's identify calls per target, as Segment merges traits on a profile. */
 function mergeOutbox(path: string): Map<IdentityKey, Record<string, unknown>> {

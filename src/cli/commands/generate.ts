@@ -1,47 +1,70 @@
 import { writeFileSync } from 'node:fs';
 import { generateEvents } from '../../generate';
 import { sendToTrackingApi } from '../../generate/send';
-import { flag, numberFlag, parseArgs } from '../args';
+import { UsageError } from '../args';
 import { createProgress } from '../progress';
-import type { Command } from '../types';
+import { defineCommand } from '../types';
 
-export const generateCommand: Command = {
+export const generateCommand = defineCommand({
   name: 'generate',
-  usage:
-    'generate [--users 1000] [--seed 1] [--start 2026-01-01] [--out file.jsonl | --host URL --write-key K --rate 50]',
   summary: 'generate seeded, realistic Segment traffic as JSON lines, or send it to a tracking API',
-  async run(args, io) {
-    const parsed = parseArgs(args);
-    const start = new Date(flag(parsed, 'start', '2026-01-01T00:00:00Z') as string);
-    if (Number.isNaN(start.getTime())) throw new Error('--start must be a date, e.g. 2026-01-01');
-    const events = generateEvents({
-      users: numberFlag(parsed, 'users', 1000),
-      seed: numberFlag(parsed, 'seed', 1),
-      start,
-    });
-    const host = flag(parsed, 'host');
-    if (host) {
-      const writeKey = flag(parsed, 'write-key') ?? io.env.SEGMENT_WRITE_KEY;
-      if (!writeKey) throw new Error('--host needs --write-key (or SEGMENT_WRITE_KEY)');
+  positionals: [],
+  flags: {
+    users: { type: 'number', min: 1, max: 1_000_000, default: 1000, help: 'visitors to simulate' },
+    seed: { type: 'number', min: 0, max: 4_294_967_295, default: 1, help: 'seed of the generator' },
+    start: {
+      type: 'string',
+      placeholder: 'date',
+      default: '2026-01-01T00:00:00Z',
+      help: 'when the traffic starts, ISO-8601',
+    },
+    out: { type: 'string', placeholder: 'file.jsonl', help: 'write the messages here instead of stdout' },
+    host: {
+      type: 'string',
+      placeholder: 'url',
+      help: 'send the messages to this tracking API (POST /v1/batch) instead',
+    },
+    'write-key': {
+      type: 'string',
+      placeholder: 'key',
+      help: 'write key for --host; SEGMENT_WRITE_KEY when not given',
+    },
+    rate: {
+      type: 'number',
+      min: 0.1,
+      max: 10_000,
+      integer: false,
+      default: 50,
+      help: 'messages per second sent to --host',
+    },
+  },
+  async run({ flags }, io) {
+    const start = new Date(flags.start);
+    if (Number.isNaN(start.getTime()))
+      throw new UsageError(`--start must be a date, e.g. 2026-01-01, got "${flags.start}"`);
+    if (flags.host && flags.out) throw new UsageError('give --out or --host, not both');
+    const writeKey = flags['write-key'] ?? io.env.SEGMENT_WRITE_KEY;
+    if (flags.host && !writeKey) throw new UsageError('--host needs --write-key (or SEGMENT_WRITE_KEY)');
+    const events = generateEvents({ users: flags.users, seed: flags.seed, start });
+    if (flags.host && writeKey) {
       const progress = createProgress(io.stderr, 'send');
       const sent = await sendToTrackingApi(events, {
-        host,
+        host: flags.host,
         writeKey,
-        rate: numberFlag(parsed, 'rate', 50),
+        rate: flags.rate,
         onProgress: (count) => progress.update(count, count / events.length),
       });
       progress.finish();
-      io.stdout.write(`sent ${sent} messages to ${host}\n`);
+      io.stdout.write(`sent ${sent} messages to ${flags.host}\n`);
       return 0;
     }
     const text = events.map((event) => JSON.stringify(event)).join('\n') + '\n';
-    const out = flag(parsed, 'out');
-    if (out) {
-      writeFileSync(out, text);
-      io.stderr.write(`wrote ${events.length} messages to ${out}\n`);
+    if (flags.out) {
+      writeFileSync(flags.out, text);
+      io.stderr.write(`wrote ${events.length} messages to ${flags.out}\n`);
     } else {
       io.stdout.write(text);
     }
     return 0;
   },
-};
+});

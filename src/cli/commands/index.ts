@@ -3,6 +3,7 @@ import { classifyCommand } from './classify';
 import { deadLettersCommand } from './dead-letters';
 import { demoCommand } from './demo';
 import { generateCommand } from './generate';
+import { handleCommand } from './handle';
 import { invokeCommand } from './invoke';
 import { profileCommand } from './profile';
 import { replayCommand } from './replay';
@@ -12,6 +13,7 @@ import { setupCommand } from './setup';
 export const COMMANDS: readonly Command[] = [
   demoCommand,
   replayCommand,
+  handleCommand,
   profileCommand,
   classifyCommand,
   generateCommand,

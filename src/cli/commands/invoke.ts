@@ -8,35 +8,73 @@ import {
   invokeMessages,
   parseJsonLines,
 } from '../../invoke';
-import { flag, numberFlag, parseArgs } from '../args';
+import { UsageError } from '../args';
 import { createProgress } from '../progress';
-import type { Command } from '../types';
+import { defineCommand } from '../types';
 
-export const invokeCommand: Command = {
+/** Visitors generated when neither --file nor --users is given. */
+const DEFAULT_INVOKE_USERS = 10;
+
+export const invokeCommand = defineCommand({
   name: 'invoke',
-  usage: `invoke --function <name|arn> [--file events.jsonl | --users 10 --seed 1] [--concurrency ${DEFAULT_CONCURRENCY}] [--region r]`,
   summary:
     'send messages to a deployed function one per invocation, as Segment does; print failures and latency',
-  async run(args, io) {
-    const parsed = parseArgs(args);
-    const functionName = flag(parsed, 'function');
-    if (!functionName) throw new Error('--function <name|arn> is required');
-    const file = flag(parsed, 'file');
-    const messages = file
-      ? parseJsonLines(openJsonLines(file, io.stdin).lines)
-      : generateEvents({
-          users: numberFlag(parsed, 'users', 10),
-          seed: numberFlag(parsed, 'seed', 1),
-          start: new Date(flag(parsed, 'start', '2026-01-01T00:00:00Z') as string),
-        });
-    const region = flag(parsed, 'region');
-    const lambda = new LambdaClient(region ? { region } : {});
+  positionals: [],
+  flags: {
+    function: {
+      type: 'string',
+      placeholder: 'name|arn',
+      required: true,
+      help: 'the deployed function (its name, ARN or partial ARN, with a qualifier if wanted)',
+    },
+    file: {
+      type: 'string',
+      placeholder: 'file.jsonl',
+      help: 'send these messages (JSON lines, gzip or not)',
+    },
+    users: {
+      type: 'number',
+      min: 1,
+      max: 100_000,
+      help: `visitors whose generated traffic is sent when there is no --file; ${DEFAULT_INVOKE_USERS} when not given`,
+    },
+    seed: { type: 'number', min: 0, max: 4_294_967_295, default: 1, help: 'seed of the generator' },
+    start: {
+      type: 'string',
+      placeholder: 'date',
+      default: '2026-01-01T00:00:00Z',
+      help: 'when the generated traffic starts, ISO-8601',
+    },
+    concurrency: {
+      type: 'number',
+      min: 1,
+      max: 256,
+      default: DEFAULT_CONCURRENCY,
+      help: 'invocations in flight at once',
+    },
+    region: {
+      type: 'string',
+      placeholder: 'region',
+      help: "the function's region; AWS_REGION when not given",
+    },
+  },
+  async run({ flags }, io) {
+    if (flags.file && flags.users !== undefined) throw new UsageError('give --file or --users, not both');
+    const start = new Date(flags.start);
+    if (Number.isNaN(start.getTime()))
+      throw new UsageError(`--start must be a date, e.g. 2026-01-01, got "${flags.start}"`);
+    const messages = flags.file
+      ? parseJsonLines(openJsonLines(flags.file, io.stdin).lines)
+      : generateEvents({ users: flags.users ?? DEFAULT_INVOKE_USERS, seed: flags.seed, start });
+    const lambda = new LambdaClient(flags.region ? { region: flags.region } : {});
     const progress = createProgress(io.stderr, 'invoke');
     try {
+      // A configuration or credential error stops the run at once (invokeMessages throws it), so it
+      // is printed once, by the CLI, instead of once per message and a latency summary of calls never made.
       const summary = await invokeMessages(messages, {
         lambda,
-        functionName,
-        concurrency: numberFlag(parsed, 'concurrency', DEFAULT_CONCURRENCY),
+        functionName: flags.function,
+        concurrency: flags.concurrency,
         onFailure: (failure) => io.stderr.write(formatFailure(failure)),
         onProgress: (done) => progress.update(done, null),
       });
@@ -44,7 +82,8 @@ export const invokeCommand: Command = {
       io.stdout.write(formatSummary(summary));
       return summary.failed > 0 || summary.sent === 0 ? 1 : 0;
     } finally {
+      progress.finish();
       lambda.destroy();
     }
   },
-};
+});

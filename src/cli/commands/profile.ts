@@ -1,27 +1,25 @@
-import { loadConfig } from '../../config';
-import { createPipeline } from '../../pipeline';
 import { viewProfile } from '../../profile';
-import type { Command } from '../types';
+import { openExistingStore } from '../store';
+import { defineCommand } from '../types';
 
-export const profileCommand: Command = {
+export const profileCommand = defineCommand({
   name: 'profile',
-  usage: 'profile <userId|anonymousId>',
   summary: 'print a profile as JSON: linked ids, touches, first/last touch, traits last written',
-  async run(args, io) {
-    const id = args[0];
-    if (!id) throw new Error('name a userId or anonymousId');
-    const config = loadConfig(io.env);
-    const pipeline = await createPipeline(config);
+  positionals: [{ name: 'id', help: 'a userId or anonymousId' }],
+  flags: {},
+  async run({ args }, io) {
+    // Says which store it reads (on stderr) and never creates one: see openExistingStore.
+    const app = await openExistingStore(io);
     try {
-      const view = await viewProfile(pipeline.store, id, pipeline.settings);
+      const view = await viewProfile(app.store, args.id, app.settings);
       if (!view) {
-        io.stderr.write(`no profile found for "${id}"\n`);
+        io.stderr.write(`no profile found for "${args.id}"\n`);
         return 1;
       }
       io.stdout.write(JSON.stringify(view, null, 2) + '\n');
       return 0;
     } finally {
-      await pipeline.store.close();
+      await app.close();
     }
   },
-};
+});

@@ -1,14 +1,16 @@
+import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../../config';
-import { openStore } from '../../store';
-import type { Command } from '../types';
+import { openStore } from '../../app';
+import { defineCommand } from '../types';
 
-export const setupCommand: Command = {
+export const setupCommand = defineCommand({
   name: 'setup',
-  usage: 'setup',
   summary:
     'create the configured store: the DynamoDB table (on demand, TTL on `ttl`) or the SQLite file; idempotent',
-  async run(_args, io) {
+  positionals: [],
+  flags: {},
+  async run(_input, io) {
     const config = loadConfig(io.env);
     const location = config.store;
     switch (location.kind) {
@@ -29,7 +31,7 @@ export const setupCommand: Command = {
       case 'sqlite': {
         const store = await openStore(location);
         await store.close();
-        io.stdout.write(`SQLite store is ready at ${location.path} (schema migrated)\n`);
+        io.stdout.write(`SQLite store is ready at ${resolve(location.path)} (schema migrated)\n`);
         return 0;
       }
       case 'memory':
@@ -37,4 +39,4 @@ export const setupCommand: Command = {
         return 0;
     }
   },
-};
+});

@@ -1,26 +1,19 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { ConfigurationError, RetryableError } from '../errors';
-import type { Config } from './index';
+import { ConfigurationError, knownFailureAction, RetryableError, toTouchpointError } from '../errors';
 import { getSecureParameter, type SsmAccess } from './ssm-parameter';
 
 /** Bounds on the one SSM call a cold start makes (inside Segment's 5 s budget, cold start included). */
 export const SSM_REQUEST_TIMEOUT_MS = 1000;
 export const SSM_MAX_ATTEMPTS = 2;
 
-/** What an SSM error means, keyed by exception name (or Node error code for network failures). */
-export const SSM_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'configuration'>> = Object.freeze({
-  ThrottlingException: 'retryable',
-  InternalServerError: 'retryable',
-  ServiceUnavailable: 'retryable',
-  TimeoutError: 'retryable',
-  ECONNRESET: 'retryable',
-  ECONNREFUSED: 'retryable',
-  ETIMEDOUT: 'retryable',
-  ParameterNotFound: 'configuration',
-  ParameterVersionNotFound: 'configuration',
-  AccessDeniedException: 'configuration',
-  InvalidKeyId: 'configuration',
-});
+/**
+ * The part of the configuration resolveSecrets reads and fills. Structural, so this adapter needs
+ * nothing from src/config: the composition root hands it the whole Config and gets a Config back.
+ */
+export interface SecretSettings {
+  readonly segment: { readonly writeKey: string | null; readonly writeKeyParameter: string | null };
+  readonly aws: { readonly region: string | null; readonly ssmEndpoint: string | null };
+}
 
 /**
  * Fills `segment.writeKey` from the SSM SecureString parameter named by SEGMENT_WRITE_KEY_PARAMETER,
@@ -29,7 +22,7 @@ export const SSM_ERROR_KINDS: Readonly<Record<string, 'retryable' | 'configurati
  * @throws ConfigurationError when the parameter is missing, empty or not readable by this role;
  *   RetryableError for throttling, 5xx and timeouts (Segment retries the event)
  */
-export async function resolveSecrets(config: Config, access?: SsmAccess): Promise<Config> {
+export async function resolveSecrets<C extends SecretSettings>(config: C, access?: SsmAccess): Promise<C> {
   const name = config.segment.writeKeyParameter;
   if (!name || config.segment.writeKey) return config;
   const region = access?.region ?? config.aws.region;
@@ -57,23 +50,17 @@ export async function resolveSecrets(config: Config, access?: SsmAccess): Promis
   return Object.freeze({ ...config, segment: Object.freeze({ ...config.segment, writeKey: value }) });
 }
 
-/** Maps an SSM SDK error to touchpoint's error family (see SSM_ERROR_KINDS); other errors pass through. */
+/**
+ * Maps an SSM error to touchpoint's error family by the failure table (src/errors/failures.ts, service
+ * `ssm`): transient failures become RetryableError, a missing parameter, key or permission
+ * ConfigurationError naming the variable to check. Rejects and errors the table does not know are
+ * returned as they are: they fail the cold start either way, under their own name.
+ */
 export function mapSsmError(error: unknown, name: string): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  const kind = SSM_ERROR_KINDS[error.name] ?? (typeof code === 'string' ? SSM_ERROR_KINDS[code] : undefined);
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  if (kind === 'retryable' || (kind === undefined && status !== undefined && status >= 500)) {
-    return new RetryableError(`reading SSM parameter "${name}" failed transiently (${error.name})`, {
-      cause: error,
-    });
-  }
-  if (kind === 'configuration') {
-    return new ConfigurationError(
-      `cannot read the Segment write key from SSM parameter "${name}" (${error.name}): check SEGMENT_WRITE_KEY_PARAMETER, ` +
-        'that it is a SecureString in this region, and that the role may ssm:GetParameter it',
-      { cause: error },
-    );
-  }
-  return error;
+  const action = knownFailureAction(error, 'ssm');
+  if (action === undefined || action === 'reject') return error;
+  return toTouchpointError(error, 'ssm', `reading the Segment write key from SSM parameter "${name}"`, {
+    configuration:
+      'check SEGMENT_WRITE_KEY_PARAMETER, that it is a SecureString in this region, and that the role may ssm:GetParameter it',
+  });
 }

@@ -1,5 +1,12 @@
 import type { Touch, Traits } from '../attribution';
-import type { IdentityKey, IdentityLink, LinkReader } from '../identity';
+import type { SegmentMessage } from '../events';
+import type { IdentityKey, IdentityLink, LinkReader, Profile } from '../identity';
+
+/**
+ * The engine's ports: what it needs from the outside world, and nothing about how it is provided.
+ * Adapters (src/store, src/writeback, src/personalize) implement these types and import them from here;
+ * the engine never imports an adapter. test/architecture/imports.test.ts keeps that direction.
+ */
 
 /**
  * Side effects a message goes through. A message is only `done` when every one of them succeeded; a
@@ -48,7 +55,7 @@ export interface ProfileState {
 export interface AttributionStore extends LinkReader {
   /**
    * True when other processes may write the same profiles at the same time (DynamoDB behind parallel
-   * Lambda invocations): the pipeline then re-checks each profile after saving its write-back.
+   * Lambda invocations): the engine then re-checks each profile after saving its write-back.
    */
   readonly concurrentWriters?: boolean;
 
@@ -96,4 +103,49 @@ export interface AttributionStore extends LinkReader {
    */
   batch<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** One identify call that writes traits back to a Segment profile. */
+export interface IdentifyCall {
+  target: IdentityKey;
+  traits: Traits;
+  /** deterministic, so a retried write-back is deduplicated by Segment */
+  messageId: string;
+  /** ISO-8601: the profile's newest event timestamp, so backfills write history-consistent times */
+  timestamp: string;
+}
+
+/**
+ * Sends identify calls. `identify` queues; `flush` delivers everything queued within `timeoutMs` and
+ * throws RetryableError on a transient failure, so the invocation fails and Segment retries. It returns
+ * the calls that were rejected permanently (they are logged, not retried).
+ */
+export interface TraitWriter {
+  identify(call: IdentifyCall): void;
+  flush(timeoutMs: number): Promise<{ rejected: IdentifyCall[] }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Sends events to a downstream system (Amazon Personalize) once per message. Messages it rejects as
+ * permanently invalid come back with a reason and are dead-lettered; transient failures throw
+ * RetryableError.
+ */
+export interface EventTracker {
+  track(
+    messages: readonly SegmentMessage[],
+    timeoutMs: number,
+  ): Promise<{ rejected: Array<{ messageId: string; reason: string }> }>;
+}
+
+/** Adds traits to a profile's write-back (recommendations), given the messages that touched it. */
+export interface ProfileEnricher {
+  /** sees every affected profile with its messages once per write-back round, before any `traitsFor` */
+  observe?(profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>): void;
+  traitsFor(input: {
+    profile: Profile;
+    messages: readonly SegmentMessage[];
+    state: ProfileState | null;
+    timeoutMs: number;
+  }): Promise<Traits>;
 }

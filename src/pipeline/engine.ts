@@ -1,7 +1,5 @@
 import {
-  attributionTraits,
   changedTraits,
-  computeAttribution,
   touchCandidateOf,
   toTouch,
   type AttributionOptions,
@@ -12,34 +10,12 @@ import type { ClassifierOptions } from '../classify';
 import { redact, type ParsedMessage, type SegmentMessage } from '../events';
 import { anonKey, ownerKey, resolveProfile, userKey, type IdentityKey, type Profile } from '../identity';
 import type { Logger } from '../log';
-import type { AttributionStore, ProfileState } from '../store';
-import { writeBackMessageId, type IdentifyCall, type TraitWriter } from '../writeback';
 import { mapConcurrently } from './concurrently';
 import { isOwnWriteBack } from './loop-guard';
-
-/**
- * Sends events to a downstream system (Amazon Personalize) once per message. Messages it rejects as
- * permanently invalid come back with a reason and are dead-lettered; transient failures throw
- * RetryableError.
- */
-export interface EventTracker {
-  track(
-    messages: readonly SegmentMessage[],
-    timeoutMs: number,
-  ): Promise<{ rejected: Array<{ messageId: string; reason: string }> }>;
-}
-
-/** Adds traits to a profile's write-back (recommendations), given the messages that touched it. */
-export interface ProfileEnricher {
-  /** sees every affected profile with its messages once per write-back round, before any `traitsFor` */
-  observe?(profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>): void;
-  traitsFor(input: {
-    profile: Profile;
-    messages: readonly SegmentMessage[];
-    state: ProfileState | null;
-    timeoutMs: number;
-  }): Promise<Traits>;
-}
+import type { AttributionStore, EventTracker, IdentifyCall, ProfileEnricher, TraitWriter } from './ports';
+import { computeProfile } from './profile';
+import { emptyReport, type BatchReport } from './report';
+import { writeBackMessageId } from './write-back-id';
 
 export interface PipelineSettings {
   classifier: ClassifierOptions;
@@ -47,6 +23,7 @@ export interface PipelineSettings {
   traitPreset: TraitPreset;
 }
 
+/** What the engine works with: its ports, filled by the composition root (src/app). */
 export interface Pipeline {
   store: AttributionStore;
   writer: TraitWriter;
@@ -57,51 +34,8 @@ export interface Pipeline {
   log: Logger;
 }
 
-/** What one batch did, for the handler's response, the CLI summary and tests. */
-export interface BatchReport {
-  received: number;
-  processed: number;
-  duplicates: number;
-  ignored: number;
-  deadLettered: number;
-  touches: number;
-  identifyCalls: number;
-}
-
-export function emptyReport(): BatchReport {
-  return {
-    received: 0,
-    processed: 0,
-    duplicates: 0,
-    ignored: 0,
-    deadLettered: 0,
-    touches: 0,
-    identifyCalls: 0,
-  };
-}
-
-const MINUTE_MS = 60_000;
-
 /**
- * Messages applied to the store whose downstream work is still to do: tracking, write-back, the done mark.
- * The Lambda handler completes it at once; a replay lets it span many store transactions (a window), so
- * a profile seen in many chunks is recomputed and written back once per window, not once per chunk.
- */
-export interface PendingWork {
-  fresh: Array<{ message: SegmentMessage; trackedAlready: boolean }>;
-  /** the identities whose profile may have changed, with the messages that touched each */
-  affected: Map<IdentityKey, SegmentMessage[]>;
-  /** messageIds applied in this work, so a copy later in the same window counts as a duplicate */
-  seen: Set<string>;
-}
-
-export function emptyWork(): PendingWork {
-  return { fresh: [], affected: new Map(), seen: new Set() };
-}
-
-/**
- * Processes parsed messages: the one code path behind the Lambda handler (one message) and replay
- * (chunks). Order of work, and why:
+ * The one delivery engine. It owns the order of the steps, for every door:
  * 1. skip messages already done (idempotency by messageId); dead-letter invalid ones, ignore unsupported;
  * 2. apply each new message to the store: links, activity, touches (all idempotent writes);
  * 3. track them downstream (Personalize), once per message, marked per message;
@@ -109,20 +43,96 @@ export function emptyWork(): PendingWork {
  * 5. mark the messages done, only now that every side effect succeeded.
  * Any transient failure throws before step 5, so a redelivery redoes what is missing and nothing else.
  */
-export async function processBatch(
-  pipeline: Pipeline,
-  inputs: readonly ParsedMessage[],
-  deadlineAt: number,
-): Promise<BatchReport> {
-  const report = emptyReport();
-  const work = emptyWork();
-  await applyBatch(pipeline, inputs, work, report);
-  await completeWork(pipeline, work, deadlineAt, report);
-  return report;
+export interface Engine {
+  readonly pipeline: Pipeline;
+  /** Delivers these messages now: all five steps, within `deadlineAt` (epoch ms). */
+  deliver(inputs: readonly ParsedMessage[], deadlineAt: number): Promise<BatchReport>;
+  /**
+   * A window for bulk work (replay): messages are applied as they come, and their downstream work is
+   * completed together, so a profile seen many times is recomputed and written back once per window.
+   */
+  openWindow(options?: WindowOptions): DeliveryWindow;
 }
 
+export interface WindowOptions {
+  /**
+   * Complete each phase in its own store transaction: tracking commits before the write-back starts, so
+   * a write-back that fails does not take the tracking marks down with it and a re-run sends no
+   * PutEvents twice. Only for a caller that is the store's one user (a replay); default false.
+   */
+  transactions?: boolean;
+}
+
+/** Messages applied (steps 1-2) whose downstream work (steps 3-5) waits for `complete`. */
+export interface DeliveryWindow {
+  /** Steps 1 and 2 for these messages; a copy of a message already in the window counts as a duplicate. */
+  apply(inputs: readonly ParsedMessage[]): Promise<void>;
+  /** Steps 3 to 5 for every message applied since the window opened or last completed. */
+  complete(deadlineAt: number): Promise<void>;
+  /** new messages waiting for `complete` */
+  readonly pending: number;
+  /** identities whose profile may have changed, waiting for `complete` */
+  readonly affectedIds: number;
+  /** everything this window did so far, across completions */
+  readonly report: BatchReport;
+}
+
+/** Builds the engine over its ports. */
+export function createEngine(pipeline: Pipeline): Engine {
+  return {
+    pipeline,
+    async deliver(inputs, deadlineAt) {
+      const window = openWindow(pipeline, {});
+      await window.apply(inputs);
+      await window.complete(deadlineAt);
+      return window.report;
+    },
+    openWindow: (options = {}) => openWindow(pipeline, options),
+  };
+}
+
+/** The window's pending work. */
+interface PendingWork {
+  fresh: Array<{ message: SegmentMessage; trackedAlready: boolean }>;
+  /** the identities whose profile may have changed, with the messages that touched each */
+  affected: Map<IdentityKey, SegmentMessage[]>;
+  /** messageIds applied in this window, so a copy later in the same window counts as a duplicate */
+  seen: Set<string>;
+}
+
+function emptyWork(): PendingWork {
+  return { fresh: [], affected: new Map(), seen: new Set() };
+}
+
+function openWindow(pipeline: Pipeline, { transactions = false }: WindowOptions): DeliveryWindow {
+  const report = emptyReport();
+  let work = emptyWork();
+  const phase = <T>(run: () => Promise<T>) => (transactions ? pipeline.store.batch(run) : run());
+  return {
+    report,
+    get pending() {
+      return work.fresh.length;
+    },
+    get affectedIds() {
+      return work.affected.size;
+    },
+    apply: (inputs) => applyMessages(pipeline, inputs, work, report),
+    async complete(deadlineAt) {
+      await phase(() => trackMessages(pipeline, work, deadlineAt, report));
+      await phase(async () => {
+        await writeBackProfiles(pipeline, work.affected, deadlineAt, report);
+        for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
+        report.processed += work.fresh.length;
+      });
+      work = emptyWork();
+    },
+  };
+}
+
+const MINUTE_MS = 60_000;
+
 /** Steps 1 and 2: adds the new messages to `work`. */
-export async function applyBatch(
+async function applyMessages(
   pipeline: Pipeline,
   inputs: readonly ParsedMessage[],
   work: PendingWork,
@@ -152,7 +162,7 @@ export async function applyBatch(
     }
     const record = seen.has(message.messageId) ? null : await store.getMessage(message.messageId);
     if (seen.has(message.messageId) || record?.steps.includes('done')) {
-      report.duplicates++; // redelivered, or twice in this work
+      report.duplicates++; // redelivered, or twice in this window
       continue;
     }
     seen.add(message.messageId);
@@ -166,29 +176,6 @@ export async function applyBatch(
     if (messages) messages.push(message);
     else affected.set(key, [message]);
   }
-}
-
-/** Steps 3 to 5 for everything in `work`. */
-async function completeWork(
-  pipeline: Pipeline,
-  work: PendingWork,
-  deadlineAt: number,
-  report: BatchReport,
-): Promise<void> {
-  await trackWork(pipeline, work, deadlineAt, report);
-  await writeBackWork(pipeline, work, deadlineAt, report);
-}
-
-/** Steps 4 and 5: write back the affected profiles, then mark the messages done. */
-export async function writeBackWork(
-  pipeline: Pipeline,
-  work: PendingWork,
-  deadlineAt: number,
-  report: BatchReport,
-): Promise<void> {
-  await writeBackProfiles(pipeline, work.affected, deadlineAt, report);
-  for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
-  report.processed += work.fresh.length;
 }
 
 /** Step 2 for one message; returns the identity whose profile may have changed. */
@@ -238,12 +225,8 @@ async function applyMessage(
   return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
 }
 
-/**
- * Step 3: send the new messages downstream (Personalize) once each, and mark each one sent. Separate so a
- * replay can commit it before the write-back: a write-back that fails then does not take the window's
- * tracking marks down with it, and the re-run sends no PutEvents twice.
- */
-export async function trackWork(
+/** Step 3: send the new messages downstream (Personalize) once each, and mark each one sent. */
+async function trackMessages(
   pipeline: Pipeline,
   { fresh }: PendingWork,
   deadlineAt: number,
@@ -264,6 +247,10 @@ export async function trackWork(
   }
 }
 
+/** Write-back rounds per batch: the first, and re-checks after concurrent writes. */
+const MAX_WRITE_BACK_ROUNDS = 3;
+
+/** Step 4: write back every affected profile's changed traits. */
 async function writeBackProfiles(
   pipeline: Pipeline,
   affected: Map<IdentityKey, SegmentMessage[]>,
@@ -299,9 +286,6 @@ async function resolveAffected(
   }
   return [...profiles.values()];
 }
-
-/** Write-back rounds per batch: the first, and re-checks after concurrent writes. */
-const MAX_WRITE_BACK_ROUNDS = 3;
 
 /**
  * Profiles whose traits are computed at once: their store reads and recommendation calls (network, with
@@ -342,14 +326,13 @@ async function profileWriteBack(
   { profile, messages }: { profile: Profile; messages: SegmentMessage[] },
   deadlineAt: number,
 ): Promise<{ call: IdentifyCall; full: Traits } | null> {
-  const { store, settings } = pipeline;
   // Without touches (server-side-only events) the attribution traits are all null, so only what the
   // enrichers add (recommendations) can be written.
-  const touches = await store.touchesOf(profile.keys);
-  const newest = await store.newestActivity(profile.keys);
-  const attribution = computeAttribution(touches, newest, settings.attribution);
-  const state = await store.getProfileState(profile.target);
-  const traits = attributionTraits(attribution, settings.traitPreset);
+  const { attribution, newestActivity, state, traits } = await computeProfile(
+    pipeline.store,
+    profile,
+    pipeline.settings,
+  );
   for (const enricher of pipeline.enrichers ?? []) {
     Object.assign(
       traits,
@@ -360,7 +343,7 @@ async function profileWriteBack(
   if (!changed) return null;
   const messageIds = messages.map((message) => message.messageId);
   const timestamp =
-    newest ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
+    newestActivity ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
   const call = {
     target: profile.target,
     traits: changed,

@@ -1,16 +1,17 @@
 import type { PersonalizeConfig } from '../config';
 import type { Logger } from '../log';
-import type { EventTracker, ProfileEnricher } from '../pipeline/process';
-import type { AttributionStore } from '../store';
-import { createEventsClient, createRuntimeClient, type ClientOptions } from './clients';
-import { LocalFallbackRecommender } from './local-fallback';
-import type { MappingOptions } from './mapping';
 import {
+  createEventsClient,
+  createRuntimeClient,
+  LocalFallbackRecommender,
   PersonalizeRecommendationSource,
+  PersonalizeTracker,
   RecommendationEnricher,
+  type ClientOptions,
+  type MappingOptions,
   type RecommendationSource,
-} from './recommender';
-import { PersonalizeTracker } from './tracker';
+} from '../personalize';
+import type { AttributionStore, EventTracker, ProfileEnricher } from '../pipeline';
 
 export interface PersonalizeIntegrationDeps {
   store: AttributionStore;

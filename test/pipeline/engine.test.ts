@@ -6,7 +6,7 @@ import { testPipeline } from '../support/pipeline';
 
 const SITE = 'https://shop.example.com';
 
-describe('processBatch', () => {
+describe('the delivery engine', () => {
   describe('idempotency', () => {
     it('gives the same traits and no extra writes when every event is delivered three times', async () => {
       // Prepare

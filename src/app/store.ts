@@ -1,6 +1,6 @@
 import type { StoreLocation } from '../config';
-import { MemoryStore } from './memory';
-import type { AttributionStore } from './types';
+import type { AttributionStore } from '../pipeline';
+import { MemoryStore } from '../store';
 
 /** Opens the store the configuration names. Native and cloud backends load only when chosen. */
 export async function openStore(location: StoreLocation): Promise<AttributionStore> {
@@ -8,11 +8,11 @@ export async function openStore(location: StoreLocation): Promise<AttributionSto
     case 'memory':
       return new MemoryStore();
     case 'sqlite': {
-      const { openSqliteStore } = await import('./sqlite');
+      const { openSqliteStore } = await import('../store/sqlite');
       return openSqliteStore(location.path);
     }
     case 'dynamodb': {
-      const { openDynamoDbStore } = await import('./dynamodb');
+      const { openDynamoDbStore } = await import('../store/dynamodb');
       return openDynamoDbStore(location.table);
     }
   }

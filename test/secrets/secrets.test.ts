@@ -1,46 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
-import { mapSsmError, resolveSecrets, SSM_ERROR_KINDS } from '../../src/config/secrets';
-import type { SsmAccess } from '../../src/config/ssm-parameter';
-import { ConfigurationError, RetryableError } from '../../src/errors';
-
-/** A local endpoint speaking the SSM JSON protocol for GetParameter. */
-class FakeSsm {
-  readonly requests: Array<{ target: string | undefined; body: Record<string, unknown> }> = [];
-  readonly authorizations: Array<string | undefined> = [];
-  respond: (body: Record<string, unknown>) => { status: number; body: unknown; type?: string } = (body) => ({
-    status: 200,
-    body: { Parameter: { Name: body.Name, Type: 'SecureString', Value: 'wk-from-ssm' } },
-  });
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer(async (request, response) => {
-      const body = JSON.parse(await read(request)) as Record<string, unknown>;
-      this.requests.push({ target: request.headers['x-amz-target'] as string | undefined, body });
-      this.authorizations.push(request.headers.authorization);
-      const answer = this.respond(body);
-      response.writeHead(answer.status, {
-        'content-type': 'application/x-amz-json-1.1',
-        ...(answer.type ? { 'x-amzn-errortype': answer.type } : {}),
-      });
-      response.end(JSON.stringify(answer.body));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
-
-async function read(request: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return text;
-}
+import { ConfigurationError, failureTable, RetryableError } from '../../src/errors';
+import { mapSsmError, resolveSecrets, type SsmAccess } from '../../src/secrets';
+import { FakeSsm } from '../support/ssm-server';
 
 describe('resolveSecrets', () => {
   const ssm = new FakeSsm();
@@ -127,8 +88,11 @@ describe('resolveSecrets', () => {
     ).rejects.toBeInstanceOf(RetryableError);
   });
 
-  it.each(Object.entries(SSM_ERROR_KINDS))('maps %s to %s', (name, kind) => {
+  // Rejects are left as thrown (see mapSsmError); every other name row maps to the family.
+  const rows = Object.entries(failureTable('ssm').names).filter(([, action]) => action !== 'reject');
+
+  it.each(rows)('maps %s to %s', (name, kind) => {
     const mapped = mapSsmError(Object.assign(new Error('x'), { name }), '/p');
-    expect(mapped).toBeInstanceOf(kind === 'retryable' ? RetryableError : ConfigurationError);
+    expect(mapped).toBeInstanceOf(kind === 'retry' ? RetryableError : ConfigurationError);
   });
 });

@@ -1,0 +1,375 @@
+import { z } from 'zod';
+import { TRAIT_PRESETS } from '../attribution';
+import type { ClassifierOptions } from '../classify';
+import { LOG_LEVELS } from '../log';
+import {
+  baseUrl,
+  exactList,
+  exactPairs,
+  flag,
+  lowercaseList,
+  lowercasePairs,
+  oneOf,
+  optionalText,
+  personalizeArn,
+  positiveNumber,
+  storeLocation,
+  text,
+  wholeNumber,
+} from './parsers';
+
+/** Which table of the README's "## Configuration" section lists a setting (./readme.ts renders them). */
+export type SettingGroup = 'core' | 'personalize' | 'aws';
+
+/**
+ * One environment variable, declared once: the Config type, the loader, the defaults, the error
+ * messages and the README tables are all derived from these entries, so none of them can drift from
+ * another. Descriptions may use `code` spans; error messages print them without the backticks.
+ */
+export interface SettingSpec {
+  /** README table the variable is listed in */
+  readonly group: SettingGroup;
+  /** dotted Config paths that receive the parsed value (more than one when several parts need it) */
+  readonly at: readonly string[];
+  /** reads the variable's text: the default's text when it is unset or blank, `undefined` without a default */
+  readonly parse: z.ZodType<unknown, string | undefined>;
+  /** the value as one would write it in the environment, typed for numbers and flags */
+  readonly default?: string | number | boolean;
+  /** other names read, in order, when this one is unset or blank */
+  readonly aliases?: readonly string[];
+  /** one line: what the variable is for (error messages and the README) */
+  readonly description: string;
+  /** more for the README's meaning column only */
+  readonly details?: string;
+}
+
+const codeList = (names: readonly string[]) => names.map((name) => `\`${name}\``).join(', ');
+
+/** Every variable touchpoint reads. Table order is README order within each group. */
+export const SETTINGS = {
+  TOUCHPOINT_STORE: {
+    group: 'core',
+    at: ['store'],
+    parse: storeLocation,
+    default: 'sqlite:./.touchpoint/touchpoint.db',
+    description: 'where state lives: `sqlite:<path>`, `memory`, or `dynamodb:<table>`',
+  },
+  SEGMENT_WRITE_KEY: {
+    group: 'core',
+    at: ['segment.writeKey'],
+    parse: optionalText,
+    description: 'write key of the Segment source that receives the trait `identify` calls',
+    details: 'unset: the calls go to the outbox file',
+  },
+  SEGMENT_WRITE_KEY_PARAMETER: {
+    group: 'core',
+    at: ['segment.writeKeyParameter'],
+    parse: optionalText,
+    description:
+      'name of an SSM SecureString parameter holding the write key (used when `SEGMENT_WRITE_KEY` is unset)',
+    details: 'read once per container, in `AWS_REGION`; the SAM template sets it',
+  },
+  SEGMENT_HOST: {
+    group: 'core',
+    at: ['segment.host'],
+    parse: baseUrl('https://api.segment.io'),
+    default: 'https://api.segment.io',
+    description: 'Segment tracking API host (EU workspaces: `https://events.eu1.segmentapis.com`)',
+  },
+  TOUCHPOINT_OUTBOX: {
+    group: 'core',
+    at: ['segment.outboxPath'],
+    parse: text,
+    default: './.touchpoint/outbox.jsonl',
+    description: 'JSONL file that receives the `identify` calls when no write key is set',
+  },
+  TOUCHPOINT_TRAIT_PRESET: {
+    group: 'core',
+    at: ['traitPreset'],
+    parse: oneOf(TRAIT_PRESETS),
+    default: 'touchpoint',
+    description: `trait names: ${codeList(TRAIT_PRESETS)}`,
+    details:
+      '`segment-attribution`: the `source_first_*` names of Segment\'s "Solving Marketing Attribution" series; `both`: both sets (see Traits written back)',
+  },
+  TOUCHPOINT_LOOKBACK_DAYS: {
+    group: 'core',
+    at: ['attribution.lookbackDays'],
+    parse: positiveNumber,
+    default: 90,
+    description: 'last-touch lookback window in days',
+    details: "measured back from the profile's newest event",
+  },
+  TOUCHPOINT_SESSION_TIMEOUT_MINUTES: {
+    group: 'core',
+    at: ['attribution.sessionTimeoutMinutes'],
+    parse: positiveNumber,
+    default: 30,
+    description: 'inactivity in minutes that starts a new session (Direct touches, repeat collapsing)',
+    details: 'a Direct visit is a touch only when it starts one',
+  },
+  TOUCHPOINT_OWN_DOMAINS: {
+    group: 'core',
+    at: ['classifier.ownDomains'],
+    parse: lowercaseList,
+    description:
+      'comma-separated domains that count as internal referrers (sister sites, cross-domain checkout)',
+    details: "in addition to the page's own registrable domain",
+  },
+  TOUCHPOINT_UNWANTED_REFERRERS: {
+    group: 'core',
+    at: ['classifier.unwantedReferrers'],
+    parse: lowercaseList,
+    description: 'comma-separated referrer hosts that never make a touch (payment, sign-in)',
+    details: 'in addition to the built-in list',
+  },
+  TOUCHPOINT_SOURCE_ALIASES: {
+    group: 'core',
+    at: ['classifier.sourceAliases'],
+    parse: lowercasePairs('='),
+    description: 'comma-separated `alias=source` pairs, e.g. `fb=facebook,ig=instagram`',
+  },
+  TOUCHPOINT_CLICK_IDS: {
+    group: 'core',
+    at: ['classifier.clickIds'],
+    parse: lowercasePairs('=').transform((items, ctx): ClassifierOptions['clickIds'] => {
+      const result: Record<string, { source: string; medium: string }> = {};
+      for (const [param, sourceMedium] of Object.entries(items)) {
+        const [source, medium] = sourceMedium.split('/');
+        if (!source || !medium) {
+          ctx.addIssue({ code: 'custom', message: `"${param}=${sourceMedium}" is not param=source/medium` });
+          return z.NEVER;
+        }
+        result[param] = { source, medium };
+      }
+      return result;
+    }),
+    description:
+      'comma-separated extra click-id parameters, `param=source/medium`, e.g. `obclid=outbrain/cpc`',
+  },
+  TOUCHPOINT_DEADLINE_MS: {
+    group: 'core',
+    at: ['deadlineMs'],
+    parse: positiveNumber,
+    default: 4000,
+    description: 'internal time budget per invocation in ms (Segment allows 5000, cold start included)',
+  },
+  TOUCHPOINT_LOG_LEVEL: {
+    group: 'core',
+    at: ['logLevel'],
+    parse: oneOf(LOG_LEVELS, { caseInsensitive: true }),
+    default: 'info',
+    description: `log level: ${codeList(LOG_LEVELS)}`,
+  },
+
+  PERSONALIZE_TRACKING_ID: {
+    group: 'personalize',
+    at: ['personalize.trackingId'],
+    parse: optionalText.pipe(z.string().max(256).nullable()),
+    description: 'Amazon Personalize event tracker id; set: mapped events are sent with PutEvents',
+  },
+  PERSONALIZE_CAMPAIGN_ARN: {
+    group: 'personalize',
+    at: ['personalize.campaignArn'],
+    parse: personalizeArn,
+    description:
+      'Personalize campaign ARN that recommendations come from (or `PERSONALIZE_RECOMMENDER_ARN`, not both)',
+    details: 'neither: the local fallback recommender',
+  },
+  PERSONALIZE_RECOMMENDER_ARN: {
+    group: 'personalize',
+    at: ['personalize.recommenderArn'],
+    parse: personalizeArn,
+    description:
+      'Personalize recommender ARN that recommendations come from (or `PERSONALIZE_CAMPAIGN_ARN`, not both)',
+    details: 'neither: the local fallback recommender',
+  },
+  PERSONALIZE_FILTER_ARN: {
+    group: 'personalize',
+    at: ['personalize.filterArn'],
+    parse: personalizeArn,
+    description: 'Personalize filter ARN applied to GetRecommendations',
+  },
+  PERSONALIZE_FILTER_VALUES: {
+    group: 'personalize',
+    at: ['personalize.filterValues'],
+    parse: exactPairs,
+    description:
+      'comma-separated `PLACEHOLDER=path` pairs read from the trigger event, e.g. `CATEGORY=properties.category`',
+    details: 'sent quoted',
+  },
+  PERSONALIZE_CONTEXT: {
+    group: 'personalize',
+    at: ['personalize.context'],
+    parse: exactPairs,
+    description:
+      'comma-separated `KEY=path` pairs sent as recommendation context, e.g. `DEVICE=context.device.type`',
+  },
+  PERSONALIZE_EVENT_TYPES: {
+    group: 'personalize',
+    at: ['personalize.eventTypes'],
+    parse: exactPairs.refine(
+      (pairs) => Object.values(pairs).every((type) => type.length <= 256),
+      'event types are at most 256 characters',
+    ),
+    default: 'Product Viewed=View,Product Added=AddToCart,Order Completed=Purchase,Product Clicked=Click',
+    description: 'comma-separated `Segment event=Personalize event type` pairs; only these events are sent',
+    details: '`identify=<Type>` adds an explicit stitch event',
+  },
+  PERSONALIZE_ITEM_ID_PATHS: {
+    group: 'personalize',
+    at: ['personalize.itemIdPaths'],
+    parse: exactList.refine((paths) => paths.length > 0, 'needs at least one path'),
+    default: 'properties.product_id,properties.sku',
+    description: 'comma-separated paths tried in order for the item id',
+    details: 'relative to each `products[]` entry too',
+  },
+  PERSONALIZE_EVENT_PROPERTIES: {
+    group: 'personalize',
+    at: ['personalize.eventProperties'],
+    parse: exactList.transform((names) => (names.includes('*') ? null : names)),
+    default: '*',
+    description: "comma-separated property names sent as the event's `properties` JSON (<= 1,024 chars)",
+    details: '`*`: every scalar property not mapped elsewhere',
+  },
+  PERSONALIZE_NUM_RESULTS: {
+    group: 'personalize',
+    at: ['personalize.numResults'],
+    parse: wholeNumber(1, 500),
+    default: 10,
+    description: 'number of recommended items per profile (1-500)',
+  },
+  PERSONALIZE_RECOMMENDATION_TRIGGERS: {
+    group: 'personalize',
+    at: ['personalize.triggers'],
+    parse: exactList,
+    default: 'identify,Product Added,Order Completed',
+    description: 'comma-separated events that refresh recommendations (`identify` or track event names)',
+  },
+  PERSONALIZE_REFRESH_MINUTES: {
+    group: 'personalize',
+    at: ['personalize.refreshMinutes'],
+    parse: positiveNumber,
+    default: 15,
+    description: 'minimum minutes between two recommendation refreshes of one profile',
+  },
+  PERSONALIZE_RECOMMEND_ANONYMOUS: {
+    group: 'personalize',
+    at: ['personalize.recommendAnonymous'],
+    parse: flag,
+    default: true,
+    description: '`true`/`false`: recommend for visitors not yet identified (by anonymousId)',
+  },
+  PERSONALIZE_TRAIT_NAME: {
+    group: 'personalize',
+    at: ['personalize.traitName'],
+    // The loop guard recognises touchpoint's own write-backs by the `recommended_` prefix.
+    parse: text.pipe(
+      z.string().regex(/^recommended_[A-Za-z0-9_]+$/, 'must start with recommended_ (letters, digits, _)'),
+    ),
+    default: 'recommended_products',
+    description: 'trait that receives the recommended item ids (must start with `recommended_`)',
+  },
+
+  AWS_REGION: {
+    group: 'aws',
+    aliases: ['AWS_DEFAULT_REGION'],
+    at: ['aws.region', 'personalize.region'],
+    parse: optionalText,
+    description: 'AWS region of Personalize and of the SSM write-key parameter',
+    details: 'required when either is used; the DynamoDB client reads it too',
+  },
+  AWS_ENDPOINT_URL_SSM: {
+    group: 'aws',
+    at: ['aws.ssmEndpoint'],
+    parse: optionalText,
+    description: 'SSM endpoint for the write-key lookup (tests, VPC endpoints)',
+    details: 'unset: `https://ssm.<region>.amazonaws.com`',
+  },
+} as const satisfies Readonly<Record<string, SettingSpec>>;
+
+/**
+ * Endpoint overrides the AWS SDK clients read themselves (so src/config does not): listed in the README
+ * next to the settings, because they are part of how touchpoint is configured.
+ */
+export const SDK_ENDPOINT_OVERRIDES = [
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_PERSONALIZE_EVENTS',
+  'AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME',
+] as const;
+
+type Settings = typeof SETTINGS;
+
+/** The name of a variable touchpoint reads (its primary name, not an alias). */
+export type SettingName = keyof Settings;
+
+/** Each variable's parsed value, by name (what the cross-variable rules in ./load.ts look at). */
+export type SettingValues = { -readonly [N in SettingName]: z.output<Settings[N]['parse']> };
+
+/** One (Config path, value type) pair per place a setting lands. */
+type Landing = {
+  [N in SettingName]: Settings[N]['at'][number] extends infer P
+    ? P extends string
+      ? { path: P; value: SettingValues[N] }
+      : never
+    : never;
+}[SettingName];
+
+type ValueAt<P> = Extract<Landing, { path: P }>['value'];
+type Head<P> = P extends `${infer H}.${string}` ? H : P;
+type Below<P, H extends string> = P extends `${H}.${infer R}` ? R : never;
+/** The nested object the dotted paths `P` (under `Prefix`) describe. */
+type Shape<P extends string, Prefix extends string = ''> = {
+  [H in Head<P>]: H extends P ? ValueAt<`${Prefix}${H}`> : Shape<Below<P, H>, `${Prefix}${H}.`>;
+};
+
+/**
+ * Everything touchpoint is configured with, as `loadConfig` returns it (deep-frozen). Derived from
+ * SETTINGS: each setting's parsed type, at each of its `at` paths, so a new variable is one new entry.
+ */
+export type Config = Shape<Landing['path']>;
+
+/** Amazon Personalize (src/personalize). Tracking and recommendations are each on when their ids are set. */
+export type PersonalizeConfig = Config['personalize'];
+
+type Leaf<P> = P extends `${string}.${infer R}` ? Leaf<R> : P;
+type FirstPath<N extends SettingName> = Settings[N]['at'][0];
+type DefaultsWhere<InPersonalize extends boolean> = {
+  -readonly [
+    N in SettingName as Settings[N] extends { default: unknown }
+      ? (FirstPath<N> extends `personalize.${string}` ? true : false) extends InPersonalize
+        ? Leaf<FirstPath<N>>
+        : never
+      : never
+  ]: Settings[N] extends { default: infer D } ? D : never;
+};
+
+/** Each default, named by the last part of the Config path its setting lands at. */
+function defaultsWhere(inPersonalize: boolean): Record<string, string | number | boolean> {
+  const defaults: Record<string, string | number | boolean> = {};
+  for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
+    const path = spec.at[0] ?? '';
+    if (spec.default === undefined || path.startsWith('personalize.') !== inPersonalize) continue;
+    defaults[path.slice(path.lastIndexOf('.') + 1)] = spec.default;
+  }
+  return Object.freeze(defaults);
+}
+
+/** Defaults of the settings outside Personalize, as written in the environment (e.g. DEFAULTS.lookbackDays). */
+export const DEFAULTS = defaultsWhere(false) as Readonly<DefaultsWhere<false>>;
+
+/** Defaults of the Personalize settings, as written in the environment (e.g. PERSONALIZE_DEFAULTS.triggers). */
+export const PERSONALIZE_DEFAULTS = defaultsWhere(true) as Readonly<DefaultsWhere<true>>;
+
+/** A description as plain text, for error messages and terminals (no Markdown code spans). */
+export const plainText = (markdown: string): string => markdown.replace(/`/g, '');
+
+/** What each variable is for, by name: the purpose printed next to a bad value. */
+export const VARIABLES = Object.freeze(
+  Object.fromEntries(
+    (Object.entries(SETTINGS) as Array<[SettingName, SettingSpec]>).map(([name, spec]) => [
+      name,
+      plainText(spec.description) + (spec.aliases ? `; ${spec.aliases.join(', ')} also works` : ''),
+    ]),
+  ) as Record<SettingName, string>,
+);

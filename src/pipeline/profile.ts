@@ -1,0 +1,43 @@
+import {
+  attributionTraits,
+  computeAttribution,
+  type Attribution,
+  type AttributionOptions,
+  type TraitPreset,
+  type Touch,
+  type Traits,
+} from '../attribution';
+import type { Profile } from '../identity';
+import type { AttributionStore, ProfileState } from './ports';
+
+/** What a profile's attribution is computed from, and what it computes to. */
+export interface ComputedProfile {
+  profile: Profile;
+  /** every touch of every linked id, in store order (the model orders them) */
+  touches: Touch[];
+  /** the newest event timestamp over the linked ids: where the lookback window ends */
+  newestActivity: string | null;
+  attribution: Attribution;
+  /** the attribution traits in the configured preset, before enrichers add theirs */
+  traits: Traits;
+  /** what was last written to Segment, and the recommendation cache */
+  state: ProfileState | null;
+}
+
+/**
+ * Reads a resolved profile's touches and state and computes its attribution and traits: the one
+ * computation behind the write-back, `touchpoint profile` and every profile view, so what a person
+ * looks at is what is written to Segment.
+ */
+export async function computeProfile(
+  store: AttributionStore,
+  profile: Profile,
+  settings: { attribution: AttributionOptions; traitPreset: TraitPreset },
+): Promise<ComputedProfile> {
+  const touches = await store.touchesOf(profile.keys);
+  const newestActivity = await store.newestActivity(profile.keys);
+  const attribution = computeAttribution(touches, newestActivity, settings.attribution);
+  const state = await store.getProfileState(profile.target);
+  const traits = attributionTraits(attribution, settings.traitPreset);
+  return { profile, touches, newestActivity, attribution, traits, state };
+}
