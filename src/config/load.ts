@@ -54,8 +54,10 @@ function crossVariableProblems(e: SettingValues): string[] {
     e.PERSONALIZE_TRACKING_ID || e.PERSONALIZE_CAMPAIGN_ARN || e.PERSONALIZE_RECOMMENDER_ARN;
   // SEGMENT_WRITE_KEY_PARAMETER needs a region too, but src/secrets/resolve.ts checks that where it reads
   // the parameter: its caller may hand it a region of its own, and an explicit write key makes it unused.
-  if (personalizeUsed && !e.AWS_REGION) {
-    problems.push(`AWS_REGION: required when Personalize is configured (${VARIABLES.AWS_REGION})`);
+  if (personalizeUsed && !e.PERSONALIZE_REGION) {
+    problems.push(
+      `AWS_REGION: required when Personalize is configured, or PERSONALIZE_REGION (${VARIABLES.AWS_REGION})`,
+    );
   }
   return problems;
 }

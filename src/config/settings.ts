@@ -270,13 +270,23 @@ export const SETTINGS = {
     default: 'recommended_products',
     description: 'trait that receives the recommended item ids (must start with `recommended_`)',
   },
+  PERSONALIZE_REGION: {
+    group: 'personalize',
+    aliases: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+    at: ['personalize.region'],
+    parse: optionalText,
+    description: "region of the Personalize resources when it is not the function's own",
+    details:
+      'Lambda reserves `AWS_REGION`, so a campaign in another region is named here; unset: `AWS_REGION`',
+  },
 
   AWS_REGION: {
     group: 'aws',
     aliases: ['AWS_DEFAULT_REGION'],
-    at: ['aws.region', 'personalize.region'],
+    at: ['aws.region'],
     parse: optionalText,
-    description: 'AWS region of Personalize and of the SSM write-key parameter',
+    description:
+      'AWS region of the SSM write-key parameter, and of Personalize unless `PERSONALIZE_REGION` is set',
     details: 'required when either is used; the DynamoDB client reads it too',
   },
   AWS_ENDPOINT_URL_SSM: {

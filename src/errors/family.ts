@@ -13,32 +13,26 @@ export interface FailureOptions {
   service?: string;
 }
 
-/** The input can never succeed as it is: retrying it only repeats the refusal, so it is dead-lettered. */
-export class ValidationError extends Error {
-  override readonly name = 'ValidationError';
+/** What the members share: the platform action is the class, the message says what to fix. */
+abstract class TouchpointError extends Error {
   readonly service: string | undefined;
   constructor(message: string, options?: FailureOptions) {
     super(message, options);
     this.service = options?.service;
   }
+}
+
+/** The input can never succeed as it is: retrying it only repeats the refusal, so it is dead-lettered. */
+export class ValidationError extends TouchpointError {
+  override readonly name = 'ValidationError';
 }
 
 /** A transient downstream failure: failing the invocation makes Segment redeliver the event later. */
-export class RetryableError extends Error {
+export class RetryableError extends TouchpointError {
   override readonly name = 'RetryableError';
-  readonly service: string | undefined;
-  constructor(message: string, options?: FailureOptions) {
-    super(message, options);
-    this.service = options?.service;
-  }
 }
 
 /** The deployment is wrong (a missing table, role or variable); the message says what to fix. */
-export class ConfigurationError extends Error {
+export class ConfigurationError extends TouchpointError {
   override readonly name = 'ConfigurationError';
-  readonly service: string | undefined;
-  constructor(message: string, options?: FailureOptions) {
-    super(message, options);
-    this.service = options?.service;
-  }
 }

@@ -121,7 +121,7 @@ describe('renderConfigurationTables', () => {
     const rows = rendered.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows).toHaveLength(Object.keys(SETTINGS).length);
     expect(rendered).toContain(
-      '| `AWS_REGION` (or `AWS_DEFAULT_REGION`) | (none) | AWS region of Personalize and of the SSM write-key parameter;',
+      '| `AWS_REGION` (or `AWS_DEFAULT_REGION`) | (none) | AWS region of the SSM write-key parameter, and of Personalize unless `PERSONALIZE_REGION` is set;',
     );
     expect(rendered).toContain('| `TOUCHPOINT_LOOKBACK_DAYS` | `90` | last-touch lookback window in days;');
   });

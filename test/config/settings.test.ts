@@ -70,4 +70,15 @@ describe('settings table', () => {
     expect([config.aws.region, config.personalize.region]).toEqual(['eu-west-1', 'eu-west-1']);
     expect([both.aws.region, both.personalize.region]).toEqual(['us-east-1', 'us-east-1']);
   });
+
+  it('reads PERSONALIZE_REGION for Personalize only, and falls back to AWS_REGION without it', () => {
+    const apart = loadConfig({ AWS_REGION: 'eu-central-1', PERSONALIZE_REGION: 'eu-west-1' });
+    const missing = () => loadConfig({ PERSONALIZE_TRACKING_ID: 'abc', PERSONALIZE_REGION: ' ' });
+
+    expect([apart.aws.region, apart.personalize.region]).toEqual(['eu-central-1', 'eu-west-1']);
+    expect(
+      loadConfig({ PERSONALIZE_TRACKING_ID: 'abc', PERSONALIZE_REGION: 'eu-west-1' }).personalize.region,
+    ).toBe('eu-west-1');
+    expect(missing).toThrow(/AWS_REGION: required when Personalize is configured, or PERSONALIZE_REGION/);
+  });
 });

@@ -118,6 +118,7 @@ describe('template.yaml', () => {
       TOUCHPOINT_STORE: { 'Fn::Sub': 'dynamodb:${AttributionTable}' },
       SEGMENT_WRITE_KEY_PARAMETER: ref('SegmentWriteKeyParameter'),
       PERSONALIZE_TRACKING_ID: ref('PersonalizeTrackingId'),
+      PERSONALIZE_REGION: ref('PersonalizeRegion'),
       PERSONALIZE_CAMPAIGN_ARN: ref('PersonalizeCampaignArn'),
       PERSONALIZE_RECOMMENDER_ARN: ref('PersonalizeRecommenderArn'),
       PERSONALIZE_FILTER_ARN: ref('PersonalizeFilterArn'),
