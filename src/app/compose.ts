@@ -96,13 +96,16 @@ export interface StoreApp {
   close(): Promise<void>;
 }
 
-/** The composition root for read-only tools: no secrets, no writer, no Personalize clients. */
+/**
+ * The composition root for read-only tools: no secrets, no writer, no Personalize clients, and a store
+ * that is never created (a typo in TOUCHPOINT_STORE must not leave an empty store that answers nothing).
+ */
 export async function createStoreApp(
   env: Env,
   overrides: { store?: AttributionStore } = {},
 ): Promise<StoreApp> {
   const config = loadConfig(env);
-  const store = overrides.store ?? (await openStore(config.store));
+  const store = overrides.store ?? (await openStore(config.store, { mustExist: true }));
   return { config, store, settings: settingsOf(config), close: () => store.close() };
 }
 

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { createStoreApp, type StoreApp } from '../app';
 import { loadConfig, type StoreLocation } from '../config';
-import { openSqliteStore } from '../store/sqlite';
 import type { CliIO } from './types';
 
 /**
@@ -11,16 +10,8 @@ import type { CliIO } from './types';
  * store answered.
  */
 export async function openExistingStore(io: Pick<CliIO, 'env' | 'stderr'>): Promise<StoreApp> {
-  const { store: location } = loadConfig(io.env);
-  io.stderr.write(`store: ${storeLabel(location)}\n`);
-  if (location.kind !== 'sqlite') return createStoreApp(io.env);
-  const store = await openSqliteStore(resolve(location.path), { mustExist: true });
-  try {
-    return await createStoreApp(io.env, { store });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  io.stderr.write(`store: ${storeLabel(loadConfig(io.env).store)}\n`);
+  return createStoreApp(io.env);
 }
 
 /** `sqlite:/abs/path`, `dynamodb:<table>` or `memory`, as the `store:` line shows it. */

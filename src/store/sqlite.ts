@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Touch, Traits } from '../attribution';
 import type { IdentityKey, IdentityLink } from '../identity';
@@ -54,7 +54,7 @@ export class SqliteStoreMissingError extends Error {
 /** Opens (creating if needed, unless `mustExist`) the embedded store at `path`; `:memory:` works too. */
 export async function openSqliteStore(path: string, options: SqliteOpenOptions = {}): Promise<SqliteStore> {
   const mustExist = options.mustExist === true && path !== ':memory:';
-  if (mustExist && !existsSync(path)) throw new SqliteStoreMissingError(path);
+  if (mustExist && !existsSync(path)) throw new SqliteStoreMissingError(resolvePath(path));
   let Database: typeof BetterSqlite3;
   try {
     // A plain require: the native module stays outside the bundle and loads only when SQLite is chosen

@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,6 +8,7 @@ import { invokeCommand } from '../../src/cli/commands/invoke';
 import { generateEvents } from '../../src/generate';
 import { formatFailure, invokeMessages, percentile, stopsTheRun, type LambdaInvoker } from '../../src/invoke';
 import { runTouchpoint } from '../support/cli';
+import { readBody, startLocalServer, type LocalServer } from '../support/local-server';
 
 /**
  * A local endpoint speaking the Lambda Invoke API (POST /2015-03-31/functions/{name}/invocations):
@@ -23,13 +23,13 @@ class FakeLambda {
   }> = [];
   inFlight = 0;
   maxInFlight = 0;
-  private server: Server | undefined;
+  private server: LocalServer | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer(async (request, response) => {
+    this.server = await startLocalServer(async (request, response) => {
       this.inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      const body = JSON.parse(await read(request)) as Record<string, unknown>;
+      const body = JSON.parse(await readBody(request)) as Record<string, unknown>;
       const functionName = decodeURIComponent(
         /functions\/([^/]+)\/invocations/.exec(request.url ?? '')?.[1] ?? '',
       );
@@ -60,20 +60,12 @@ class FakeLambda {
         ),
       );
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.close();
   }
-}
-
-async function read(request: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return text;
 }
 
 const message = (messageId: string) => ({

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { startLocalServer, type LocalServer } from './local-server';
 
 /** A PutEvents request body as it arrives on the wire. */
 export interface WireEvent {
@@ -57,11 +57,11 @@ export class FakePersonalize {
   /** a service-side rejection (InvalidInputException) for bodies the tests choose, e.g. an unknown item */
   rejectPutEvents: (body: PutEventsBody) => string | null = () => null;
   private held: ServerResponse[] = [];
-  private server: Server | undefined;
+  private server: LocalServer | undefined;
   private recommendationCount = 0;
 
   async start(): Promise<string> {
-    this.server = createServer((request, response) => {
+    this.server = await startLocalServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -87,8 +87,7 @@ export class FakePersonalize {
         else this.answerRecommendations(body as GetRecommendationsBody, response);
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   /** Number of answered-or-not requests per operation. */
@@ -109,8 +108,7 @@ export class FakePersonalize {
   async stop(): Promise<void> {
     for (const response of this.held) response.destroy();
     this.held = [];
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 
   private answerPutEvents(body: PutEventsBody, response: ServerResponse): void {

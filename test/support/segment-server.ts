@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startLocalServer, type LocalServer } from './local-server';
 
 export interface ReceivedBatch {
   path: string;
@@ -20,10 +20,10 @@ export class FakeSegmentApi {
   failWith = 500;
   /** when true, requests are never answered (a hung network) */
   hang = false;
-  private server: Server | undefined;
+  private server: LocalServer | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer((request, response) => {
+    this.server = await startLocalServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -43,8 +43,7 @@ export class FakeSegmentApi {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true}');
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   /** Every message received, across batches. */
@@ -53,7 +52,6 @@ export class FakeSegmentApi {
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 }

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readBody, startLocalServer, type LocalServer } from './local-server';
 
 /**
  * A local endpoint speaking the SSM JSON protocol (AWS JSON 1.1) for GetParameter, on 127.0.0.1 and a
@@ -14,11 +13,11 @@ export class FakeSsm {
     status: 200,
     body: { Parameter: { Name: body.Name, Type: 'SecureString', Value: this.value } },
   });
-  private server: Server | undefined;
+  private server: LocalServer | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer(async (request, response) => {
-      const body = JSON.parse(await read(request)) as Record<string, unknown>;
+    this.server = await startLocalServer(async (request, response) => {
+      const body = JSON.parse(await readBody(request)) as Record<string, unknown>;
       this.requests.push({ target: request.headers['x-amz-target'] as string | undefined, body });
       this.authorizations.push(request.headers.authorization);
       const answer = this.respond(body);
@@ -28,18 +27,10 @@ export class FakeSsm {
       });
       response.end(JSON.stringify(answer.body));
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    await this.server?.close();
   }
-}
-
-async function read(request: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of request) text += String(chunk);
-  return text;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createApp, deliver, type App, type AppOverrides } from '../../app';
+import { createApp, lambdaHandler, type AppOverrides, type LambdaContext } from '../../app';
 import { loadConfig } from '../../config';
 import type { EventTracker, IdentifyCall, TraitWriter } from '../../pipeline';
 import { MemoryStore } from '../../store';
@@ -11,7 +11,7 @@ import { defineCommand } from '../types';
 
 /**
  * `touchpoint handle <event.json|->`: one delivery through the Lambda handler's path (the app from
- * createApp, then `deliver` with a Lambda-like context, as functions/segment-destination.ts does), to try
+ * createApp, then lambdaHandler with a Lambda-like context, as functions/segment-destination.ts does), to try
  * an event before deploying.
  *
  * By default it is a dry run: the state lives in a memory store, the identify calls are held and
@@ -56,7 +56,7 @@ export const handleCommand = defineCommand({
     const context = lambdaContext(config.deadlineMs);
     const app = await createApp(io.env, { ...overrides, log: commandLogger(io) });
     try {
-      const report = await handleLikeLambda(app, event, context);
+      const report = await lambdaHandler(async () => app)(event, context);
       const deadLetters = report.deadLettered
         ? (await app.pipeline.store.listDeadLetters(report.deadLettered)).map(({ messageId, reason }) => ({
             messageId,
@@ -87,26 +87,8 @@ export const handleCommand = defineCommand({
   },
 });
 
-/**
- * What functions/segment-destination.ts's handler does with one invocation, on an app built here: the
- * door maps `retry` to a thrown error (Segment redelivers) and returns the report otherwise. (The CLI
- * cannot import the door itself: test/architecture/imports.test.ts keeps every import pointing inward.)
- * @throws RetryableError when Lambda would fail the invocation
- */
-async function handleLikeLambda(app: App, event: unknown, context: LocalLambdaContext) {
-  const outcome = await deliver(app, event, {
-    remainingMs: context.getRemainingTimeInMillis(),
-    requestId: context.awsRequestId,
-  });
-  if (outcome.kind === 'retry') throw outcome.error;
-  return outcome.report;
-}
-
-/** The part of Lambda's context the handler reads, with the time left counted from TOUCHPOINT_DEADLINE_MS. */
-export interface LocalLambdaContext {
-  awsRequestId: string;
-  getRemainingTimeInMillis(): number;
-}
+/** Lambda's context as the handler reads it, with a request id always set. */
+export type LocalLambdaContext = LambdaContext & { awsRequestId: string };
 
 /** A context whose time left counts down from `deadlineMs` (TOUCHPOINT_DEADLINE_MS), from now. */
 export function lambdaContext(deadlineMs: number): LocalLambdaContext {
