@@ -8,6 +8,7 @@ import { benchClassifier } from './bench/classify';
 import { benchHandler } from './bench/handler';
 import { benchPersonalize } from './bench/personalize';
 import { benchReplay } from './bench/replay';
+import { benchStream } from './bench/stream';
 import type { BenchResult } from './bench/types';
 import { benchColdStart } from './cold-start';
 
@@ -16,6 +17,7 @@ const SECTIONS: Record<string, () => Promise<BenchResult>> = {
   handler: benchHandler,
   classify: benchClassifier,
   personalize: benchPersonalize,
+  stream: benchStream,
   'cold-start': benchColdStart,
 };
 

@@ -2,16 +2,23 @@
 //   dist/lambda/segment-destination.js  the Lambda handler, self-contained; dist/lambda/ is all that
 //                                       template.yaml deploys (CodeUri), so it holds nothing else but a
 //                                       package.json naming it (for `sam build`)
+//   dist/lambda-http/http.js            the HTTP doors' Lambda (webhook, pixel, profile API, web view),
+//                                       self-contained, with its own package.json, deployed only when
+//                                       template.yaml's EnableHttpApi is true
 //   dist/cli.js                         the `touchpoint` CLI (never deployed)
+//   dist/segment-functions/*.js         the two Segment Functions scripts (scripts/build/segment-functions.mjs)
 // Source maps are opt-in (TOUCHPOINT_SOURCEMAP=1): a map triples the artefact, and loading it with
 // --enable-source-maps costs memory and cold-start time in Lambda.
 // better-sqlite3 is a native module: it stays external and loads only when the SQLite store is chosen
 // (the CLI; the Lambda uses DynamoDB).
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { buildSegmentFunctions } from './build/segment-functions.mjs';
 
 const LAMBDA_DIR = 'dist/lambda';
+const HTTP_LAMBDA_DIR = 'dist/lambda-http';
 const sourcemap = process.env.TOUCHPOINT_SOURCEMAP === '1';
 
 /** zod's classic API re-exports ~50 message locales (~300 KB) but configures only English. */
@@ -26,6 +33,24 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * The web view's Chart.js, embedded as text: src/http/chart-source.ts reads it from node_modules when
+ * run from source; in a bundle it is this string (chart.js is a devDependency, absent where bundles run).
+ */
+const embeddedChartJs = {
+  name: 'embedded-chart-js',
+  setup(context) {
+    context.onLoad({ filter: /src[\\/]http[\\/]chart-source\.ts$/ }, async () => {
+      const file = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+      const text = await readFile(file, 'utf8');
+      return {
+        contents: `export function chartJsSource() { return ${JSON.stringify(text)}; }`,
+        loader: 'ts',
+      };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -34,7 +59,7 @@ const common = {
   // ES module builds first: they let esbuild drop what the AWS SDK clients do not use.
   mainFields: ['module', 'main'],
   external: ['better-sqlite3'],
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, embeddedChartJs],
   legalComments: 'none',
   logLevel: 'warning',
 };
@@ -42,11 +67,12 @@ const common = {
 // A fresh Lambda directory, so a map from an earlier opt-in build is never deployed; the files of the
 // earlier single-directory layout go too.
 await Promise.all(
-  [LAMBDA_DIR, 'dist/segment-destination.js', 'dist/segment-destination.js.map'].map((path) =>
-    rm(path, { recursive: true, force: true }),
+  [LAMBDA_DIR, HTTP_LAMBDA_DIR, 'dist/segment-destination.js', 'dist/segment-destination.js.map'].map(
+    (path) => rm(path, { recursive: true, force: true }),
   ),
 );
 await mkdir(LAMBDA_DIR, { recursive: true });
+await mkdir(HTTP_LAMBDA_DIR, { recursive: true });
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 
@@ -58,7 +84,19 @@ await Promise.all([
     minify: true,
     sourcemap: sourcemap ? 'linked' : false,
   }),
+  build({
+    ...common,
+    entryPoints: ['functions/http.ts'],
+    outfile: `${HTTP_LAMBDA_DIR}/http.js`,
+    minify: true,
+    sourcemap: sourcemap ? 'linked' : false,
+  }),
+  writeFile(
+    `${HTTP_LAMBDA_DIR}/package.json`,
+    `${JSON.stringify({ name: 'touchpoint-lambda-http', version, private: true, main: 'http.js' }, null, 2)}\n`,
+  ),
   build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/cli.js', minify: false }),
+  buildSegmentFunctions('dist/segment-functions'),
   // `sam build` runs npm in CodeUri and fails without a package.json; no dependencies: the bundle has them.
   writeFile(
     `${LAMBDA_DIR}/package.json`,

@@ -17,22 +17,15 @@ import { loadConfig } from '../../src/config';
 import { parseEnvelope, type SegmentMessage } from '../../src/events';
 import { generateEvents } from '../../src/generate';
 import { silentLogger } from '../../src/log';
-import { createEventsClient, createRuntimeClient } from '../../src/personalize';
 import { createApp } from '../../src/app';
 import type { IdentifyCall, TraitWriter } from '../../src/writeback';
 import { FakePersonalize } from '../../test/support/personalize-server';
 import type { BenchResult } from './types';
-import { runWorkshopPolicy } from './workshop-policy';
+import { CAMPAIGN, CREDENTIALS, runWorkshopOnLocalPersonalize, SEED, START, USERS } from './workshop-policy';
 import { DEFAULT_WINDOW_SIZE, replayLines } from '../../src/replay';
 
-const USERS = 2000;
-const SEED = 7;
-const START = new Date('2026-03-01T00:00:00Z');
-const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/bench';
-const CREDENTIALS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' };
-
 /** Counts identify calls, and those that carry recommendation traits. */
-class CountingTraitWriter implements TraitWriter {
+export class CountingTraitWriter implements TraitWriter {
   calls = 0;
   recommendationCalls = 0;
   private queued: IdentifyCall[] = [];
@@ -128,7 +121,7 @@ function streamShape(messages: readonly SegmentMessage[], eventTypes: Readonly<R
 }
 
 /** A per-user list that does not change between calls (Personalize's drift with new events is not modelled). */
-function stableListFor(userId: string, count: number): string[] {
+export function stableListFor(userId: string, count: number): string[] {
   let hash = 0;
   for (const char of userId) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) >>> 0;
   return Array.from(
@@ -153,17 +146,9 @@ export async function benchPersonalize(): Promise<BenchResult> {
     const lambda = await runTouchpoint(endpoint, fake, raw, 'lambda');
 
     fake.reset();
-    const { eventTypes } = loadConfig({ TOUCHPOINT_STORE: 'memory' }).personalize;
-    const clientOptions = { region: 'us-east-1', endpoint, credentials: CREDENTIALS };
-    const workshop = await runWorkshopPolicy(messages, {
-      events: createEventsClient(clientOptions),
-      runtime: createRuntimeClient(clientOptions),
-      trackingId: 'bench-tracker',
-      campaignArn: CAMPAIGN,
-      eventTypes,
-    });
+    const workshop = await runWorkshopOnLocalPersonalize(endpoint, messages);
 
-    const shape = streamShape(messages, eventTypes);
+    const shape = streamShape(messages, loadConfig({ TOUCHPOINT_STORE: 'memory' }).personalize.eventTypes);
     const per1000 = (calls: number) => Math.round((calls / raw.length) * 1000 * 10) / 10;
     const ratio = (a: number, b: number) => (b === 0 ? Infinity : Math.round((a / b) * 10) / 10);
     const rows: BenchResult['rows'] = [

@@ -13,7 +13,9 @@ import {
   GetRecommendationsCommand,
   type PersonalizeRuntimeClient,
 } from '@aws-sdk/client-personalize-runtime';
+import { loadConfig } from '../../src/config';
 import type { SegmentMessage } from '../../src/events';
+import { createEventsClient, createRuntimeClient } from '../../src/personalize';
 
 export interface WorkshopCounts {
   putEvents: number;
@@ -71,4 +73,27 @@ export async function runWorkshopPolicy(
     }
   }
   return counts;
+}
+
+/** The standard bench stream (the generator's users, seed and start) and the local Personalize set-up. */
+export const USERS = 2000;
+export const SEED = 7;
+export const START = new Date('2026-03-01T00:00:00Z');
+export const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/bench';
+export const CREDENTIALS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' };
+
+/** The workshop policy on `messages` against the local Personalize fake at `endpoint`, with the default event types. */
+export async function runWorkshopOnLocalPersonalize(
+  endpoint: string,
+  messages: readonly SegmentMessage[],
+): Promise<WorkshopCounts> {
+  const { eventTypes } = loadConfig({ TOUCHPOINT_STORE: 'memory' }).personalize;
+  const clientOptions = { region: 'us-east-1', endpoint, credentials: CREDENTIALS };
+  return runWorkshopPolicy(messages, {
+    events: createEventsClient(clientOptions),
+    runtime: createRuntimeClient(clientOptions),
+    trackingId: 'bench-tracker',
+    campaignArn: CAMPAIGN,
+    eventTypes,
+  });
 }

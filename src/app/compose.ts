@@ -1,8 +1,10 @@
 import { loadConfig, type Config } from '../config';
+import { createEventBridgeClient, EventBridgePublisher, type EventBridgeClientOptions } from '../eventbridge';
 import { createLogger, type Logger } from '../log';
 import type { InvocationMetrics } from '../metrics';
 import {
   createEngine,
+  type AttributionPublisher,
   type AttributionStore,
   type Engine,
   type EventTracker,
@@ -34,6 +36,10 @@ export interface AppOverrides {
   personalize?: Omit<ClientOptions, 'region'>;
   /** CloudWatch metrics per delivery (the Lambda doors pass them; the CLI does not write EMF lines) */
   metrics?: InvocationMetrics;
+  /** publishes Attribution Changed events instead of the EventBridge publisher TOUCHPOINT_EVENT_BUS asks for */
+  publisher?: AttributionPublisher;
+  /** EventBridge client settings beyond the region (tests, benches: a local endpoint and credentials) */
+  eventBridge?: Omit<EventBridgeClientOptions, 'region'>;
 }
 
 /** Everything an entry point needs: the resolved configuration, the engine over its ports, and `close`. */
@@ -72,6 +78,7 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
     writer,
     tracker: overrides.tracker ?? personalize.tracker,
     enrichers: overrides.enrichers ?? personalize.enrichers,
+    publisher: overrides.publisher ?? createPublisher(config, log, overrides.eventBridge),
     settings: settingsOf(config),
     clock,
     log,
@@ -133,13 +140,32 @@ export function settingsOf(config: Config): PipelineSettings {
   };
 }
 
-/** The configuration, with the write key read from SSM when SEGMENT_WRITE_KEY_PARAMETER names one. */
+/**
+ * The configuration, with the write key read from SSM when SEGMENT_WRITE_KEY_PARAMETER names one, and
+ * the HTTP doors' webhook secret and API token when their `..._PARAMETER` variables name them.
+ */
 async function resolveConfig(env: Env, ssm: SsmAccess | undefined): Promise<Config> {
   const config = loadConfig(env);
-  if (!config.segment.writeKeyParameter || config.segment.writeKey) return config;
+  const { http } = config;
+  const writeKeyFromSsm = Boolean(config.segment.writeKeyParameter && !config.segment.writeKey);
+  const httpFromSsm = Boolean(
+    (http.webhookSecretParameter && !http.webhookSecret) || (http.apiTokenParameter && !http.apiToken),
+  );
+  if (!writeKeyFromSsm && !httpFromSsm) return config;
   // Loaded only when used, so a deployment with a plain SEGMENT_WRITE_KEY skips it at cold start.
-  const { resolveSecrets } = await import('../secrets');
-  return resolveSecrets(config, ssm);
+  const { resolveHttpSecrets, resolveSecrets } = await import('../secrets');
+  return resolveHttpSecrets(await resolveSecrets(config, ssm), ssm);
+}
+
+/** An EventBridge publisher when TOUCHPOINT_EVENT_BUS names a bus, else none (no events). */
+function createPublisher(
+  config: Config,
+  log: Logger,
+  clientOptions: Omit<EventBridgeClientOptions, 'region'> | undefined,
+): AttributionPublisher | undefined {
+  if (!config.eventBus) return undefined;
+  const client = createEventBridgeClient({ region: config.aws.region ?? 'us-east-1', ...clientOptions });
+  return new EventBridgePublisher({ client, busName: config.eventBus, log });
 }
 
 function createWriter(config: Config, log: Logger): TraitWriter {

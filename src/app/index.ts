@@ -8,6 +8,15 @@ export {
   type Env,
   type StoreApp,
 } from './compose';
-export { deliver, SAFETY_MARGIN_MS, type DeliveryOptions, type DeliveryOutcome } from './deliver';
-export { lambdaHandler, type LambdaContext } from './lambda';
+export {
+  deliver,
+  deliverBatch,
+  deliverParsed,
+  SAFETY_MARGIN_MS,
+  type BatchDeliveryOutcome,
+  type BatchItemFailures,
+  type DeliveryOptions,
+  type DeliveryOutcome,
+} from './deliver';
+export { lambdaHandler, type LambdaContext, type LambdaResponse } from './lambda';
 export { openStore } from './store';

@@ -1,5 +1,12 @@
 export { computeAttribution, compareTouches, type Attribution, type AttributionOptions } from './model';
-export { touchCandidateOf, toTouch, type Touch, type TouchCandidate } from './touch';
+export {
+  touchCandidateOf,
+  toTouch,
+  visitInputOf,
+  type Touch,
+  type TouchCandidate,
+  type VisitFields,
+} from './touch';
 export {
   attributionTraits,
   changedTraits,

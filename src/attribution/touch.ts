@@ -1,4 +1,11 @@
-import { classify, type ClassifierOptions, type Classification, type Channel } from '../classify';
+import {
+  classify,
+  type CampaignContext,
+  type ClassifierOptions,
+  type Classification,
+  type Channel,
+  type ClassifyInput,
+} from '../classify';
 import type { SegmentMessage } from '../events';
 import type { IdentityKey } from '../identity';
 
@@ -31,24 +38,45 @@ export interface TouchCandidate {
   referrer: string | null;
 }
 
+/** The parts of a message that say where a visit came from (a SegmentMessage has them all). */
+export interface VisitFields {
+  type: string;
+  context?: {
+    page?: { url?: string | null; referrer?: string | null } | null;
+    campaign?: CampaignContext | null;
+  } | null;
+  properties?: Record<string, unknown> | null;
+}
+
+/**
+ * What the classifier reads from a message (docs/attribution.md §2 items 1 and 4): page events, and
+ * track/screen events that carry `context.page`; `context.page` first, then `properties`. Null for a
+ * message that is no visit. Shared by the pipeline and the Segment insert function, so both read the
+ * same fields.
+ */
+export function visitInputOf(message: VisitFields): ClassifyInput | null {
+  if (message.type !== 'page' && message.type !== 'track' && message.type !== 'screen') return null;
+  const page = message.context?.page;
+  const properties = message.properties ?? {};
+  if (message.type !== 'page' && !page) return null;
+  return {
+    pageUrl: page?.url ?? stringOrNull(properties.url),
+    referrer: page?.referrer ?? stringOrNull(properties.referrer),
+    campaign: message.context?.campaign ?? null,
+  };
+}
+
 /**
  * Classifies the visit behind a message (docs/attribution.md §7: page events, and track/screen events that
  * carry `context.page`). Returns null for messages that are no visit, and for internal navigation and
  * unwanted referrers, which never make a touch.
  */
 export function touchCandidateOf(message: SegmentMessage, options: ClassifierOptions): TouchCandidate | null {
-  if (message.type !== 'page' && message.type !== 'track' && message.type !== 'screen') return null;
-  const page = message.context?.page;
-  const properties = message.properties ?? {};
-  if (message.type !== 'page' && !page) return null;
-  const pageUrl = page?.url ?? stringOrNull(properties.url);
-  const referrer = page?.referrer ?? stringOrNull(properties.referrer);
-  const classification = classify(
-    { pageUrl, referrer, campaign: message.context?.campaign ?? null },
-    options,
-  );
+  const input = visitInputOf(message);
+  if (input === null) return null;
+  const classification = classify(input, options);
   if (classification.signal === 'internal') return null;
-  const trimmed = referrer?.trim();
+  const trimmed = input.referrer?.trim();
   return { classification, referrer: trimmed && classification.referrer_host ? trimmed : null };
 }
 

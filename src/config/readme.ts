@@ -19,6 +19,7 @@ const GROUP_LEADS: Readonly<Record<SettingGroup, string | null>> = {
   personalize:
     'Amazon Personalize (all optional; with none set, a local fallback recommender fills `recommended_products`):',
   aws: 'AWS (in Lambda, `AWS_REGION` is already set):',
+  http: 'HTTP doors (`touchpoint serve` and the HTTP Lambda; see Receive Segment through webhooks):',
 };
 
 const HEADER = ['| variable | default | meaning |', '|---|---|---|'];

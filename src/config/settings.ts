@@ -19,7 +19,7 @@ import {
 } from './parsers';
 
 /** Which table of the README's "## Configuration" section lists a setting (./readme.ts renders them). */
-export type SettingGroup = 'core' | 'personalize' | 'aws';
+export type SettingGroup = 'core' | 'personalize' | 'aws' | 'http';
 
 /**
  * One environment variable, declared once: the Config type, the loader, the defaults, the error
@@ -161,6 +161,14 @@ export const SETTINGS = {
     default: 'info',
     description: `log level: ${codeList(LOG_LEVELS)}`,
   },
+  TOUCHPOINT_EVENT_BUS: {
+    group: 'core',
+    at: ['eventBus'],
+    parse: optionalText,
+    description:
+      "EventBridge bus name or ARN that receives an `Attribution Changed` event when a profile's first or last touch changes",
+    details: 'in `AWS_REGION`; unset: no events are published',
+  },
 
   PERSONALIZE_TRACKING_ID: {
     group: 'personalize',
@@ -296,6 +304,46 @@ export const SETTINGS = {
     description: 'SSM endpoint for the write-key lookup (tests, VPC endpoints)',
     details: 'unset: `https://ssm.<region>.amazonaws.com`',
   },
+
+  TOUCHPOINT_WEBHOOK_SECRET: {
+    group: 'http',
+    at: ['http.webhookSecret'],
+    parse: optionalText,
+    description:
+      'shared secret of the Segment Webhooks destination: `POST /segment` then requires a valid `X-Signature`',
+    details: 'unset: the webhook accepts unsigned requests',
+  },
+  TOUCHPOINT_WEBHOOK_SECRET_PARAMETER: {
+    group: 'http',
+    at: ['http.webhookSecretParameter'],
+    parse: optionalText,
+    description:
+      'name of an SSM SecureString parameter holding the webhook secret (used when `TOUCHPOINT_WEBHOOK_SECRET` is unset)',
+    details: 'read once per container, in `AWS_REGION`; the SAM template sets it',
+  },
+  TOUCHPOINT_API_TOKEN: {
+    group: 'http',
+    at: ['http.apiToken'],
+    parse: optionalText,
+    description: 'bearer token the profile API (`/api/...`) and the web view require',
+    details: 'unset: the API answers only when `touchpoint serve` is bound to a loopback address',
+  },
+  TOUCHPOINT_API_TOKEN_PARAMETER: {
+    group: 'http',
+    at: ['http.apiTokenParameter'],
+    parse: optionalText,
+    description:
+      'name of an SSM SecureString parameter holding the API token (used when `TOUCHPOINT_API_TOKEN` is unset)',
+    details: 'read once per container, in `AWS_REGION`; the SAM template sets it',
+  },
+  TOUCHPOINT_HTTP_BODY_LIMIT_BYTES: {
+    group: 'http',
+    at: ['http.bodyLimitBytes'],
+    parse: wholeNumber(1024, 6_000_000),
+    default: 1_048_576,
+    description:
+      'largest request body the HTTP doors read, in bytes (1,024-6,000,000); a larger one gets 413',
+  },
 } as const satisfies Readonly<Record<string, SettingSpec>>;
 
 /**
@@ -306,6 +354,8 @@ export const SDK_ENDPOINT_OVERRIDES = [
   'AWS_ENDPOINT_URL_DYNAMODB',
   'AWS_ENDPOINT_URL_PERSONALIZE_EVENTS',
   'AWS_ENDPOINT_URL_PERSONALIZE_RUNTIME',
+  'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  'AWS_ENDPOINT_URL_KINESIS',
 ] as const;
 
 type Settings = typeof SETTINGS;

@@ -17,7 +17,7 @@ export type FailureAction = 'retry' | 'reject' | 'configuration';
  * The services touchpoint calls. A new adapter ('kinesis', 'eventbridge') adds its name here, and a row
  * set in SERVICE_FAILURE_OVERRIDES only for what it names differently from FAILURE_TABLE.
  */
-export type FailureService = 'dynamodb' | 'ssm' | 'personalize' | 'segment';
+export type FailureService = 'dynamodb' | 'ssm' | 'personalize' | 'segment' | 'kinesis' | 'eventbridge';
 
 /** Rows, consulted in this order: names, codes, statuses. */
 export interface FailureTable {
@@ -109,6 +109,20 @@ export const SERVICE_FAILURE_OVERRIDES: Readonly<Partial<Record<FailureService, 
         InvalidKeyId: 'configuration',
         // src/secrets/ssm-parameter.ts names a request that got no answer (connection refused, reset).
         NetworkError: 'retry',
+      }),
+    }),
+    kinesis: Object.freeze({
+      names: Object.freeze({
+        // PutRecords per-record codes of a KMS-encrypted stream.
+        KMSThrottlingException: 'retry',
+        KMSAccessDeniedException: 'configuration',
+      }),
+    }),
+    eventbridge: Object.freeze({
+      names: Object.freeze({
+        // PutEvents per-entry codes for an entry that can never be accepted as sent.
+        MalformedDetail: 'reject',
+        InvalidArgument: 'reject',
       }),
     }),
     segment: Object.freeze({

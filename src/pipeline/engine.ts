@@ -12,7 +12,16 @@ import { anonKey, ownerKey, resolveProfile, userKey, type IdentityKey, type Prof
 import type { Logger } from '../log';
 import { mapConcurrently } from './concurrently';
 import { isOwnWriteBack } from './loop-guard';
-import type { AttributionStore, EventTracker, IdentifyCall, ProfileEnricher, TraitWriter } from './ports';
+import { attributionChangeOf } from './attribution-change';
+import type {
+  AttributionChange,
+  AttributionPublisher,
+  AttributionStore,
+  EventTracker,
+  IdentifyCall,
+  ProfileEnricher,
+  TraitWriter,
+} from './ports';
 import { computeProfile } from './profile';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
@@ -29,6 +38,8 @@ export interface Pipeline {
   writer: TraitWriter;
   tracker?: EventTracker | undefined;
   enrichers?: readonly ProfileEnricher[] | undefined;
+  /** publishes `Attribution Changed` events (EventBridge) when a write-back changes first or last touch */
+  publisher?: AttributionPublisher | undefined;
   settings: PipelineSettings;
   clock: () => Date;
   log: Logger;
@@ -69,12 +80,25 @@ export interface DeliveryWindow {
   apply(inputs: readonly ParsedMessage[]): Promise<void>;
   /** Steps 3 to 5 for every message applied since the window opened or last completed. */
   complete(deadlineAt: number): Promise<void>;
+  /**
+   * Steps 3 to 5 like `complete`, for a door that acknowledges message by message (a Kinesis or SQS
+   * batch): a transient failure fails only the messages whose work it stopped (a tracking call's
+   * messages, a profile's messages), the others are marked done, and nothing is thrown for them.
+   * Failures outside those steps (the store) still throw.
+   */
+  settle(deadlineAt: number): Promise<WindowSettlement>;
   /** new messages waiting for `complete` */
   readonly pending: number;
   /** identities whose profile may have changed, waiting for `complete` */
   readonly affectedIds: number;
   /** everything this window did so far, across completions */
   readonly report: BatchReport;
+}
+
+/** How a settled window ended: the messages done now, and the ones to redeliver with their failure. */
+export interface WindowSettlement {
+  completed: string[];
+  failed: ReadonlyMap<string, Error>;
 }
 
 /** Builds the engine over its ports. */
@@ -93,7 +117,7 @@ export function createEngine(pipeline: Pipeline): Engine {
 
 /** The window's pending work. */
 interface PendingWork {
-  fresh: Array<{ message: SegmentMessage; trackedAlready: boolean }>;
+  fresh: Array<{ message: SegmentMessage; trackedAlready: boolean; publishedAlready: boolean }>;
   /** the identities whose profile may have changed, with the messages that touched each */
   affected: Map<IdentityKey, SegmentMessage[]>;
   /** messageIds applied in this window, so a copy later in the same window counts as a duplicate */
@@ -118,13 +142,29 @@ function openWindow(pipeline: Pipeline, { transactions = false }: WindowOptions)
     },
     apply: (inputs) => applyMessages(pipeline, inputs, work, report),
     async complete(deadlineAt) {
-      await phase(() => trackMessages(pipeline, work, deadlineAt, report));
+      await phase(() => trackMessages(pipeline, work, deadlineAt, report, null));
       await phase(async () => {
-        await writeBackProfiles(pipeline, work.affected, deadlineAt, report);
+        await writeBackProfiles(pipeline, work, deadlineAt, report, null);
         for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
         report.processed += work.fresh.length;
       });
       work = emptyWork();
+    },
+    async settle(deadlineAt) {
+      const failures: Failures = new Map();
+      const completed: string[] = [];
+      await phase(() => trackMessages(pipeline, work, deadlineAt, report, failures));
+      await phase(async () => {
+        await writeBackProfiles(pipeline, work, deadlineAt, report, failures);
+        for (const { message } of work.fresh) {
+          if (failures.has(message.messageId)) continue;
+          await pipeline.store.markStep(message.messageId, 'done');
+          completed.push(message.messageId);
+        }
+        report.processed += completed.length;
+      });
+      work = emptyWork();
+      return { completed, failed: failures };
     },
   };
 }
@@ -166,7 +206,11 @@ async function applyMessages(
       continue;
     }
     seen.add(message.messageId);
-    fresh.push({ message, trackedAlready: record?.steps.includes('personalize') ?? false });
+    fresh.push({
+      message,
+      trackedAlready: record?.steps.includes('personalize') ?? false,
+      publishedAlready: record?.steps.includes('attribution-event') ?? false,
+    });
   }
 
   for (const { message } of fresh.slice(firstNew)) {
@@ -225,17 +269,32 @@ async function applyMessage(
   return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
 }
 
+/**
+ * The messages a transient failure stopped, by messageId, when the caller settles message by message
+ * (`settle`); null when any failure must throw (`complete`, `deliver`).
+ */
+type Failures = Map<string, Error> | null;
+
 /** Step 3: send the new messages downstream (Personalize) once each, and mark each one sent. */
 async function trackMessages(
   pipeline: Pipeline,
   { fresh }: PendingWork,
   deadlineAt: number,
   report: BatchReport,
+  failures: Failures,
 ): Promise<void> {
   if (!pipeline.tracker) return;
   const pending = fresh.filter((entry) => !entry.trackedAlready).map((entry) => entry.message);
   if (pending.length === 0) return;
-  const { rejected } = await pipeline.tracker.track(pending, remaining(deadlineAt));
+  let rejected: Array<{ messageId: string; reason: string }>;
+  try {
+    ({ rejected } = await pipeline.tracker.track(pending, remaining(deadlineAt)));
+  } catch (error) {
+    if (!failures) throw error;
+    // One PutEvents call may carry any of them: none of them is tracked for sure.
+    for (const message of pending) failures.set(message.messageId, asError(error));
+    return;
+  }
   const rejectedIds = new Set(rejected.map((entry) => entry.messageId));
   for (const entry of rejected) {
     const message = pending.find((candidate) => candidate.messageId === entry.messageId);
@@ -250,20 +309,33 @@ async function trackMessages(
 /** Write-back rounds per batch: the first, and re-checks after concurrent writes. */
 const MAX_WRITE_BACK_ROUNDS = 3;
 
-/** Step 4: write back every affected profile's changed traits. */
+/** Step 4: write back every affected profile's changed traits (and publish its attribution change). */
 async function writeBackProfiles(
   pipeline: Pipeline,
-  affected: Map<IdentityKey, SegmentMessage[]>,
+  work: PendingWork,
   deadlineAt: number,
   report: BatchReport,
+  failures: Failures,
 ): Promise<void> {
+  const published = new Set(
+    work.fresh.filter((entry) => entry.publishedAlready).map((entry) => entry.message.messageId),
+  );
   for (let round = 1; round <= MAX_WRITE_BACK_ROUNDS; round++) {
-    const written = await writeBackRound(
-      pipeline,
-      await resolveAffected(pipeline, affected),
-      deadlineAt,
-      report,
-    );
+    const profiles = await resolveAffected(pipeline, work.affected);
+    // A profile with a message that failed is left to the redelivery, and so are its other messages: the
+    // redelivery recomputes it with all of them (a trigger among them still refreshes recommendations).
+    const due: ProfileEntry[] = [];
+    for (const entry of profiles) {
+      const failed = failures && entry.messages.find((message) => failures.has(message.messageId));
+      if (!failed) {
+        due.push(entry);
+        continue;
+      }
+      const error = failures.get(failed.messageId) as Error;
+      for (const message of entry.messages)
+        if (!failures.has(message.messageId)) failures.set(message.messageId, error);
+    }
+    const written = await writeBackRound(pipeline, due, deadlineAt, report, { failures, published });
     // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
     // touch or a link after this one read its snapshot, and this one's save may have landed last with
     // stale traits. Re-resolving and recomputing after our own save closes that window: whoever saves
@@ -293,39 +365,119 @@ async function resolveAffected(
  */
 const PROFILE_CONCURRENCY = 8;
 
-/** Computes each profile's traits, sends the changed ones, saves them; returns how many calls it sent. */
+/** A profile's entry in a write-back round. */
+type ProfileEntry = { profile: Profile; messages: SegmentMessage[] };
+
+/** One profile's write-back: its identify call, the full traits to save, its attribution change. */
+type ProfileOutcome = {
+  entry: ProfileEntry;
+  call: IdentifyCall;
+  full: Traits;
+  change: AttributionChange | null;
+};
+
+/**
+ * Computes each profile's traits, sends the changed ones, publishes the attribution changes, saves the
+ * traits; returns how many profiles it wrote. The order matters for redeliveries: traits are saved last,
+ * so a failure before that recomputes the same change next time (the identify's messageId is
+ * deterministic, and published changes are marked per message so they are not published twice).
+ */
 async function writeBackRound(
   pipeline: Pipeline,
-  profiles: ReadonlyArray<{ profile: Profile; messages: SegmentMessage[] }>,
+  profiles: readonly ProfileEntry[],
   deadlineAt: number,
   report: BatchReport,
+  { failures, published }: { failures: Failures; published: Set<string> },
 ): Promise<number> {
   const { store, writer } = pipeline;
+  const fail = (entry: ProfileEntry, error: unknown) => {
+    for (const message of entry.messages) failures?.set(message.messageId, asError(error));
+  };
   for (const enricher of pipeline.enrichers ?? []) enricher.observe?.(profiles);
-  const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, (entry) =>
-    profileWriteBack(pipeline, entry, deadlineAt),
-  );
+  const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, async (entry) => {
+    if (!failures) return profileWriteBack(pipeline, entry, deadlineAt);
+    try {
+      return await profileWriteBack(pipeline, entry, deadlineAt);
+    } catch (error) {
+      fail(entry, error); // an enricher's call (GetRecommendations) failed for this profile only
+      return null;
+    }
+  });
   const calls = outcomes.filter((outcome) => outcome !== null);
   for (const { call } of calls) writer.identify(call); // in profile order, whatever finished first
   if (calls.length === 0) return 0;
 
-  const { rejected } = await writer.flush(remaining(deadlineAt));
-  const rejectedIds = new Set(rejected.map((call) => call.messageId));
-  const now = pipeline.clock().toISOString();
-  for (const { call, full } of calls) {
-    if (rejectedIds.has(call.messageId)) continue;
-    await store.saveWrittenTraits(call.target, full, now);
-    report.identifyCalls++;
+  let rejected: IdentifyCall[];
+  try {
+    ({ rejected } = await writer.flush(remaining(deadlineAt)));
+  } catch (error) {
+    if (!failures) throw error;
+    for (const { entry } of calls) fail(entry, error); // one flush: none of its calls is known delivered
+    return 0;
   }
-  return calls.length - rejectedIds.size;
+  const rejectedIds = new Set(rejected.map((call) => call.messageId));
+  const delivered = calls.filter(({ call }) => !rejectedIds.has(call.messageId));
+  const unpublished = await publishChanges(pipeline, delivered, deadlineAt, { failures, published });
+  const now = pipeline.clock().toISOString();
+  let written = 0;
+  for (const outcome of delivered) {
+    if (unpublished.has(outcome)) {
+      fail(outcome.entry, unpublished.get(outcome));
+      continue;
+    }
+    await store.saveWrittenTraits(outcome.call.target, outcome.full, now);
+    report.identifyCalls++;
+    written++;
+  }
+  return written;
+}
+
+/**
+ * Publishes the delivered write-backs' attribution changes not published before, and marks their
+ * messages; returns the ones that failed transiently (with `complete`, the first failure throws once
+ * every other change is published and marked).
+ */
+async function publishChanges(
+  pipeline: Pipeline,
+  delivered: readonly ProfileOutcome[],
+  deadlineAt: number,
+  { failures, published }: { failures: Failures; published: Set<string> },
+): Promise<Map<ProfileOutcome, Error>> {
+  const unpublished = new Map<ProfileOutcome, Error>();
+  const { publisher, store } = pipeline;
+  if (!publisher) return unpublished;
+  const due = delivered.filter(
+    (outcome) => outcome.change && !outcome.change.messageIds.every((id) => published.has(id)),
+  );
+  if (due.length === 0) return unpublished;
+  const { failed } = await publisher.publish(
+    due.map((outcome) => outcome.change as AttributionChange),
+    remaining(deadlineAt),
+  );
+  const failedChanges = new Map(failed.map(({ change, error }) => [change, error]));
+  for (const outcome of due) {
+    const error = failedChanges.get(outcome.change as AttributionChange);
+    if (error) {
+      unpublished.set(outcome, error);
+      continue;
+    }
+    for (const messageId of outcome.change?.messageIds ?? []) {
+      await store.markStep(messageId, 'attribution-event');
+      published.add(messageId);
+    }
+  }
+  const first = failed[0];
+  if (!failures && first) throw first.error;
+  return unpublished;
 }
 
 /** One profile's identify call and the full traits to save, or null when nothing changed. */
 async function profileWriteBack(
   pipeline: Pipeline,
-  { profile, messages }: { profile: Profile; messages: SegmentMessage[] },
+  entry: ProfileEntry,
   deadlineAt: number,
-): Promise<{ call: IdentifyCall; full: Traits } | null> {
+): Promise<ProfileOutcome | null> {
+  const { profile, messages } = entry;
   // Without touches (server-side-only events) the attribution traits are all null, so only what the
   // enrichers add (recommendations) can be written.
   const { attribution, newestActivity, state, traits } = await computeProfile(
@@ -350,7 +502,17 @@ async function profileWriteBack(
     messageId: writeBackMessageId(profile.target, messageIds, changed),
     timestamp,
   };
-  return { call, full: { ...(state?.writtenTraits ?? {}), ...traits } };
+  const full = { ...(state?.writtenTraits ?? {}), ...traits };
+  const change = pipeline.publisher
+    ? attributionChangeOf({
+        target: profile.target,
+        before: state?.writtenTraits ?? null,
+        after: full,
+        timestamp,
+        messageIds,
+      })
+    : null;
+  return { entry, call, full, change };
 }
 
 async function deadLetter(
@@ -366,6 +528,10 @@ async function deadLetter(
     payload: redact(raw),
   });
   pipeline.log.warn('message_dead_lettered', { messageId, reason });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function remaining(deadlineAt: number): number {

@@ -5,8 +5,12 @@ export {
   type Pipeline,
   type PipelineSettings,
   type WindowOptions,
+  type WindowSettlement,
 } from './engine';
+export { attributionChangeOf } from './attribution-change';
 export type {
+  AttributionChange,
+  AttributionPublisher,
   AttributionStore,
   CachedRecommendations,
   DeadLetter,
@@ -16,6 +20,8 @@ export type {
   MessageStep,
   ProfileEnricher,
   ProfileState,
+  RecentProfile,
+  TouchSnapshot,
   TraitWriter,
 } from './ports';
 export { computeProfile, type ComputedProfile } from './profile';

@@ -12,7 +12,7 @@ import type { IdentityKey, IdentityLink, LinkReader, Profile } from '../identity
  * Side effects a message goes through. A message is only `done` when every one of them succeeded; a
  * redelivery after a partial failure redoes the idempotent store writes and skips the steps already marked.
  */
-export type MessageStep = 'personalize' | 'done';
+export type MessageStep = 'personalize' | 'attribution-event' | 'done';
 
 /** What the store remembers of a message (the idempotency record). */
 export interface MessageRecord {
@@ -38,6 +38,13 @@ export interface CachedRecommendations {
   fetchedAt: string;
   /** `personalize` or `local-fallback` */
   origin: string;
+}
+
+/** A target whose traits were written back, and when (see AttributionStore.recentProfiles). */
+export interface RecentProfile {
+  target: IdentityKey;
+  /** ISO-8601, when its traits were last written */
+  writtenAt: string;
 }
 
 /** Per-target state: what was last written to Segment, and the recommendation cache. */
@@ -89,6 +96,12 @@ export interface AttributionStore extends LinkReader {
   getProfileState(target: IdentityKey): Promise<ProfileState | null>;
   saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void>;
   saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void>;
+  /**
+   * The targets whose traits were written most recently, newest `writtenAt` first, at most `limit`
+   * (the web view's newest profiles; its channel chart is computed from them). DynamoDB answers it with a
+   * Scan: its cost grows with the table, so it is for inspection, never for the delivery path.
+   */
+  recentProfiles(limit: number): Promise<RecentProfile[]>;
 
   addDeadLetter(entry: DeadLetter): Promise<void>;
   /** Newest first. */
@@ -148,4 +161,35 @@ export interface ProfileEnricher {
     state: ProfileState | null;
     timeoutMs: number;
   }): Promise<Traits>;
+}
+
+/** One side (first or last touch) of an attribution change: the touch's fields as written back, or null. */
+export type TouchSnapshot = Traits | null;
+
+/**
+ * A profile whose first or last touch changed in a write-back: what an `Attribution Changed` event says.
+ * Fields are the written trait names without their prefix (`channel`, `source`, `campaign`, ...).
+ */
+export interface AttributionChange {
+  target: IdentityKey;
+  /** which sides changed */
+  changed: Array<'firstTouch' | 'lastTouch'>;
+  firstTouch: { old: TouchSnapshot; new: TouchSnapshot };
+  lastTouch: { old: TouchSnapshot; new: TouchSnapshot };
+  /** ISO-8601: the write-back's timestamp (the profile's newest event) */
+  timestamp: string;
+  /** the messages whose write-back produced it (marked `attribution-event` once it is published) */
+  messageIds: string[];
+}
+
+/**
+ * Publishes attribution changes downstream (EventBridge). Changes rejected permanently are logged by the
+ * adapter and dropped; the ones that failed transiently come back with the error, so the engine fails
+ * exactly their messages and a redelivery publishes them again.
+ */
+export interface AttributionPublisher {
+  publish(
+    changes: readonly AttributionChange[],
+    timeoutMs: number,
+  ): Promise<{ failed: Array<{ change: AttributionChange; error: Error }> }>;
 }

@@ -108,3 +108,5 @@ async function take(source: AsyncIterator<ParsedMessage[]>, count: number): Prom
   }
   return taken;
 }
+
+export { entryOf, formatStreamSummary, replayToStream, type StreamReplaySummary } from './to-stream';

@@ -1,2 +1,8 @@
-export { mapSsmError, resolveSecrets, type SecretSettings } from './resolve';
+export {
+  mapSsmError,
+  resolveHttpSecrets,
+  resolveSecrets,
+  type HttpSecretSettings,
+  type SecretSettings,
+} from './resolve';
 export type { SsmAccess } from './ssm-parameter';

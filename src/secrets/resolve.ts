@@ -25,15 +25,77 @@ export interface SecretSettings {
 export async function resolveSecrets<C extends SecretSettings>(config: C, access?: SsmAccess): Promise<C> {
   const name = config.segment.writeKeyParameter;
   if (!name || config.segment.writeKey) return config;
-  const region = access?.region ?? config.aws.region;
+  const value = await readSecret(
+    { name, variable: 'SEGMENT_WRITE_KEY_PARAMETER', what: 'the Segment write key' },
+    config.aws,
+    access,
+  );
+  return Object.freeze({ ...config, segment: Object.freeze({ ...config.segment, writeKey: value }) });
+}
+
+/** The part of the configuration resolveHttpSecrets reads and fills (structural, as SecretSettings). */
+export interface HttpSecretSettings {
+  readonly http: {
+    readonly webhookSecret: string | null;
+    readonly webhookSecretParameter: string | null;
+    readonly apiToken: string | null;
+    readonly apiTokenParameter: string | null;
+  };
+  readonly aws: SecretSettings['aws'];
+}
+
+/**
+ * Fills `http.webhookSecret` and `http.apiToken` from the SSM SecureString parameters named by
+ * TOUCHPOINT_WEBHOOK_SECRET_PARAMETER and TOUCHPOINT_API_TOKEN_PARAMETER, each only when its plain
+ * variable is unset (an explicit value wins). Same reads, errors and retries as resolveSecrets.
+ * @throws ConfigurationError when a parameter is missing, empty or not readable; RetryableError when SSM
+ *   fails transiently
+ */
+export async function resolveHttpSecrets<C extends HttpSecretSettings>(
+  config: C,
+  access?: SsmAccess,
+): Promise<C> {
+  const { http } = config;
+  const webhookSecret =
+    http.webhookSecret ??
+    (http.webhookSecretParameter
+      ? await readSecret(
+          {
+            name: http.webhookSecretParameter,
+            variable: 'TOUCHPOINT_WEBHOOK_SECRET_PARAMETER',
+            what: 'the webhook secret',
+          },
+          config.aws,
+          access,
+        )
+      : null);
+  const apiToken =
+    http.apiToken ??
+    (http.apiTokenParameter
+      ? await readSecret(
+          { name: http.apiTokenParameter, variable: 'TOUCHPOINT_API_TOKEN_PARAMETER', what: 'the API token' },
+          config.aws,
+          access,
+        )
+      : null);
+  if (webhookSecret === http.webhookSecret && apiToken === http.apiToken) return config;
+  return Object.freeze({ ...config, http: Object.freeze({ ...http, webhookSecret, apiToken }) });
+}
+
+/** One SecureString, decrypted and trimmed, with the bounded retry of a cold start. */
+async function readSecret(
+  secret: { name: string; variable: string; what: string },
+  aws: SecretSettings['aws'],
+  access: SsmAccess | undefined,
+): Promise<string> {
+  const { name, variable } = secret;
+  const region = access?.region ?? aws.region;
   if (!region) {
-    throw new ConfigurationError(
-      'SEGMENT_WRITE_KEY_PARAMETER is set but AWS_REGION is not: say where the parameter lives',
-    );
+    throw new ConfigurationError(`${variable} is set but AWS_REGION is not: say where the parameter lives`);
   }
   const ssm: SsmAccess = access ?? {
     region,
-    endpoint: config.aws.ssmEndpoint ?? `https://ssm.${region}.amazonaws.com`,
+    endpoint: aws.ssmEndpoint ?? `https://ssm.${region}.amazonaws.com`,
     credentials: defaultProvider(),
   };
   let value: string | undefined;
@@ -42,12 +104,12 @@ export async function resolveSecrets<C extends SecretSettings>(config: C, access
       value = (await getSecureParameter(name, ssm, SSM_REQUEST_TIMEOUT_MS))?.trim();
       break;
     } catch (error) {
-      const mapped = mapSsmError(error, name);
+      const mapped = mapSsmError(error, name, secret);
       if (!(mapped instanceof RetryableError) || attempt >= SSM_MAX_ATTEMPTS) throw mapped;
     }
   }
-  if (!value) throw new ConfigurationError(`SSM parameter "${name}" (SEGMENT_WRITE_KEY_PARAMETER) is empty`);
-  return Object.freeze({ ...config, segment: Object.freeze({ ...config.segment, writeKey: value }) });
+  if (!value) throw new ConfigurationError(`SSM parameter "${name}" (${variable}) is empty`);
+  return value;
 }
 
 /**
@@ -56,11 +118,17 @@ export async function resolveSecrets<C extends SecretSettings>(config: C, access
  * ConfigurationError naming the variable to check. Rejects and errors the table does not know are
  * returned as they are: they fail the cold start either way, under their own name.
  */
-export function mapSsmError(error: unknown, name: string): unknown {
+export function mapSsmError(
+  error: unknown,
+  name: string,
+  secret: { variable: string; what: string } = {
+    variable: 'SEGMENT_WRITE_KEY_PARAMETER',
+    what: 'the Segment write key',
+  },
+): unknown {
   const action = knownFailureAction(error, 'ssm');
   if (action === undefined || action === 'reject') return error;
-  return toTouchpointError(error, 'ssm', `reading the Segment write key from SSM parameter "${name}"`, {
-    configuration:
-      'check SEGMENT_WRITE_KEY_PARAMETER, that it is a SecureString in this region, and that the role may ssm:GetParameter it',
+  return toTouchpointError(error, 'ssm', `reading ${secret.what} from SSM parameter "${name}"`, {
+    configuration: `check ${secret.variable}, that it is a SecureString in this region, and that the role may ssm:GetParameter it`,
   });
 }

@@ -13,6 +13,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -26,6 +27,7 @@ import type {
   MessageRecord,
   MessageStep,
   ProfileState,
+  RecentProfile,
 } from '../pipeline/ports';
 
 /**
@@ -338,6 +340,36 @@ export class DynamoDbStore implements AttributionStore {
     await this.update(profileKey(target), 'SET recommendations = :recommendations', {
       ':recommendations': JSON.stringify(recommendations),
     });
+  }
+
+  async recentProfiles(limit: number): Promise<RecentProfile[]> {
+    if (limit <= 0) return [];
+    // No index orders profile states by time (one would be a hot partition on every write-back), so
+    // this scans the profile-state items and keeps the newest: an inspection query, never on delivery.
+    const newest: RecentProfile[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send('Scan', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            FilterExpression: 'sk = :state AND attribute_exists(writtenAt)',
+            ProjectionExpression: 'pk, writtenAt',
+            ExpressionAttributeValues: { ':state': 'STATE' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const pk = String(item.pk);
+        if (!pk.startsWith('PROFILE#') || typeof item.writtenAt !== 'string') continue;
+        newest.push({ target: pk.slice('PROFILE#'.length) as IdentityKey, writtenAt: item.writtenAt });
+      }
+      newest.sort((a, b) => (a.writtenAt < b.writtenAt ? 1 : a.writtenAt > b.writtenAt ? -1 : 0));
+      newest.length = Math.min(newest.length, limit);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return newest;
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {

@@ -7,6 +7,7 @@ import type {
   MessageRecord,
   MessageStep,
   ProfileState,
+  RecentProfile,
 } from '../pipeline/ports';
 
 /** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
@@ -108,6 +109,15 @@ export class MemoryStore implements AttributionStore {
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
     const state = this.profiles.get(target) ?? emptyProfileState();
     this.profiles.set(target, { ...state, recommendations: structuredClone(recommendations) });
+  }
+
+  async recentProfiles(limit: number): Promise<RecentProfile[]> {
+    const written: RecentProfile[] = [];
+    for (const [target, state] of this.profiles)
+      if (state.writtenAt !== null) written.push({ target, writtenAt: state.writtenAt });
+    return written
+      .sort((a, b) => (a.writtenAt < b.writtenAt ? 1 : a.writtenAt > b.writtenAt ? -1 : 0))
+      .slice(0, limit);
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   MessageRecord,
   MessageStep,
   ProfileState,
+  RecentProfile,
 } from '../pipeline/ports';
 
 /**
@@ -120,6 +121,9 @@ export class SqliteStore implements AttributionStore {
         `INSERT INTO profiles (target, written_traits, written_at) VALUES (?, ?, ?)
          ON CONFLICT (target) DO UPDATE SET written_traits = excluded.written_traits, written_at = excluded.written_at`,
       ),
+      recentProfiles: db.prepare<[number], { target: string; written_at: string }>(
+        'SELECT target, written_at FROM profiles WHERE written_at IS NOT NULL ORDER BY written_at DESC, target LIMIT ?',
+      ),
       saveRecommendations: db.prepare(
         `INSERT INTO profiles (target, recommendations) VALUES (?, ?)
          ON CONFLICT (target) DO UPDATE SET recommendations = excluded.recommendations`,
@@ -222,6 +226,13 @@ export class SqliteStore implements AttributionStore {
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
     this.sql.saveRecommendations.run(target, JSON.stringify(recommendations));
+  }
+
+  async recentProfiles(limit: number): Promise<RecentProfile[]> {
+    if (limit <= 0) return [];
+    return this.sql.recentProfiles
+      .all(limit)
+      .map((row) => ({ target: row.target as IdentityKey, writtenAt: row.written_at }));
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {

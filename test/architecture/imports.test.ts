@@ -7,12 +7,21 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * world through the core's ports, and only the composition root (app), tools and doors construct adapters.
  */
 const LAYERS = {
-  lib: ['errors', 'log'],
-  core: ['events', 'classify', 'attribution', 'identity', 'pipeline'],
+  lib: ['errors', 'log', 'aws'],
+  core: ['events', 'classify', 'attribution', 'identity', 'pipeline', 'segment-functions'],
   config: ['config'],
-  adapters: ['store', 'writeback', 'personalize', 'secrets', 'metrics'],
+  adapters: [
+    'store',
+    'writeback',
+    'personalize',
+    'secrets',
+    'metrics',
+    'eventbridge',
+    'kinesis',
+    'segment-api',
+  ],
   app: ['app'],
-  tools: ['cli', 'replay', 'generate', 'invoke', 'profile', 'io'],
+  tools: ['cli', 'replay', 'generate', 'invoke', 'profile', 'io', 'http'],
 } as const;
 type Layer = keyof typeof LAYERS;
 

@@ -70,6 +70,30 @@ interface Statement {
 
 const actions = (statement: Statement) => [statement.Action].flat();
 
+/** The stream (EnableStream / ExistingStreamArn) and the event bus (EventBusName) resources: all optional. */
+const STREAM_RESOURCES = [
+  'StreamFailureQueue',
+  'StreamLogGroup',
+  'StreamFunction',
+  'StreamEventSourceMapping',
+  'SegmentKinesisRole',
+];
+const BUS_RESOURCES = [
+  'PaidSocialWelcomeStateMachine',
+  'PaidSocialWelcomeStateMachineRole',
+  'FirstTouchPaidSocialRule',
+  'FirstTouchPaidSocialRuleRole',
+];
+const OPTIONAL_STREAM_AND_BUS_RESOURCES = ['AttributionStream', ...STREAM_RESOURCES, ...BUS_RESOURCES];
+/** The stream the consumer reads: the existing one when its ARN is given, else the created one. */
+const STREAM_ARN = {
+  'Fn::If': [
+    'HasExistingStream',
+    { Ref: 'ExistingStreamArn' },
+    { 'Fn::GetAtt': ['AttributionStream', 'Arn'] },
+  ],
+};
+
 const parameters = template.Parameters as Record<string, Node>;
 const conditions = template.Conditions as Node;
 
@@ -97,6 +121,19 @@ describe('template.yaml', () => {
       DeadLetterRateAlarm: 'AWS::CloudWatch::Alarm',
       InvocationErrorsAlarm: 'AWS::CloudWatch::Alarm',
       SegmentInvokeRole: 'AWS::IAM::Role',
+      HttpApi: 'AWS::Serverless::HttpApi',
+      HttpLogGroup: 'AWS::Logs::LogGroup',
+      HttpFunction: 'AWS::Serverless::Function',
+      AttributionStream: 'AWS::Kinesis::Stream',
+      StreamFailureQueue: 'AWS::SQS::Queue',
+      StreamLogGroup: 'AWS::Logs::LogGroup',
+      StreamFunction: 'AWS::Serverless::Function',
+      StreamEventSourceMapping: 'AWS::Lambda::EventSourceMapping',
+      SegmentKinesisRole: 'AWS::IAM::Role',
+      PaidSocialWelcomeStateMachine: 'AWS::StepFunctions::StateMachine',
+      PaidSocialWelcomeStateMachineRole: 'AWS::IAM::Role',
+      FirstTouchPaidSocialRule: 'AWS::Events::Rule',
+      FirstTouchPaidSocialRuleRole: 'AWS::IAM::Role',
     });
   });
 
@@ -261,6 +298,11 @@ describe('template.yaml', () => {
           },
         ],
       },
+      HasHttpApi: { 'Fn::Equals': [ref('EnableHttpApi'), 'true'] },
+      HasExistingStream: isSet('ExistingStreamArn'),
+      CreateStream: conditions.CreateStream, // checked with the stream door below
+      HasStream: conditions.HasStream,
+      HasEventBus: isSet('EventBusName'),
     });
   });
 
@@ -295,8 +337,9 @@ describe('template.yaml', () => {
   it('builds every ARN it writes with ${AWS::Partition}, so it deploys in China and GovCloud too', () => {
     const text = readFileSync(join(__dirname, '../../template.yaml'), 'utf8');
     const hardCoded = text.match(/arn:aws:[a-z0-9-]+:[^\n]*/g) ?? [];
-    // The one fixed ARN is Segment's own account, which is in the aws partition by definition.
-    expect(hardCoded).toEqual(['arn:aws:iam::595280932656:root']);
+    // The one fixed ARN is Segment's own account (in the Lambda and the Kinesis role), which is in the aws
+    // partition by definition.
+    expect([...new Set(hardCoded)]).toEqual(['arn:aws:iam::595280932656:root']);
   });
 
   it('sends write-backs to the US or the EU Segment endpoint, US by default', () => {
@@ -456,8 +499,107 @@ describe('template.yaml', () => {
         ExternalId: ref('ExternalId'),
         Region: ref('AWS::Region'),
         FunctionName: ref('DestinationFunction'),
+        WebhookUrl: { 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/segment' },
+        PixelUrl: { 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/t.gif' },
+        WebViewUrl: { 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/' },
+        StreamArn: STREAM_ARN,
+        KinesisRoleAddress: { 'Fn::GetAtt': ['SegmentKinesisRole', 'Arn'] },
+        StreamFailureQueueUrl: ref('StreamFailureQueue'),
+        PaidSocialStateMachineArn: ref('PaidSocialWelcomeStateMachine'),
       },
     );
+  });
+});
+
+describe('template.yaml: the optional HTTP API (EnableHttpApi)', () => {
+  const HTTP_RESOURCES = ['HttpApi', 'HttpLogGroup', 'HttpFunction'];
+  const outputs = template.Outputs as Record<string, Node>;
+
+  it('is off by default, and every HTTP resource and output exists only when EnableHttpApi is true', () => {
+    expect(parameters.EnableHttpApi).toMatchObject({
+      Type: 'String',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
+    expect(conditions.HasHttpApi).toEqual({ 'Fn::Equals': [ref('EnableHttpApi'), 'true'] });
+    for (const name of HTTP_RESOURCES) expect(resources[name]?.Condition).toBe('HasHttpApi');
+    for (const name of ['WebhookUrl', 'PixelUrl', 'WebViewUrl'])
+      expect(outputs[name]?.Condition).toBe('HasHttpApi');
+    for (const [name, resource] of Object.entries(resources)) {
+      if (!HTTP_RESOURCES.includes(name) && !OPTIONAL_STREAM_AND_BUS_RESOURCES.includes(name))
+        expect(resource.Condition).toBeUndefined();
+    }
+  });
+
+  it('throttles every route and has no CORS configuration (the web view calls its own origin)', () => {
+    expect(properties('HttpApi').DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: ref('HttpThrottlingRateLimit'),
+      ThrottlingBurstLimit: ref('HttpThrottlingBurstLimit'),
+    });
+    expect(properties('HttpApi')).not.toHaveProperty('CorsConfiguration');
+    expect(properties('HttpApi')).not.toHaveProperty('Auth'); // the function checks signatures and tokens
+  });
+
+  it('routes the webhook, the pixel, the profile API and the web view to the HTTP Lambda, payload format 2.0', () => {
+    const events = properties('HttpFunction').Events as Record<string, { Type: string; Properties: Node }>;
+    const routes = Object.values(events).map((event) => {
+      expect(event.Type).toBe('HttpApi');
+      expect(event.Properties).toMatchObject({ ApiId: ref('HttpApi'), PayloadFormatVersion: '2.0' });
+      return `${String(event.Properties.Method)} ${String(event.Properties.Path)}`;
+    });
+    expect(routes.sort()).toEqual(
+      [
+        'POST /segment',
+        'GET /t.gif',
+        'GET /api/users/{id}',
+        'GET /api/anonymous/{id}',
+        'GET /api/summary',
+        'GET /',
+        'GET /assets/{file}',
+      ].sort(),
+    );
+  });
+
+  it('deploys the HTTP bundle on Node 22, arm64, logging JSON to its own log group', () => {
+    expect(properties('HttpFunction')).toMatchObject({
+      CodeUri: 'dist/lambda-http/',
+      Handler: 'http.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', LogGroup: ref('HttpLogGroup') }),
+    });
+    expect(properties('HttpLogGroup')).toEqual({
+      LogGroupName: { 'Fn::Sub': '/aws/lambda/${FunctionName}-http' },
+      RetentionInDays: ref('LogRetentionDays'),
+    });
+  });
+
+  it('reads the webhook secret and the API token from SSM parameters, never from the template', () => {
+    const variables = (properties('HttpFunction').Environment as Node).Variables as Node;
+    expect(variables).toMatchObject({
+      TOUCHPOINT_STORE: { 'Fn::Sub': 'dynamodb:${AttributionTable}' },
+      SEGMENT_WRITE_KEY_PARAMETER: ref('SegmentWriteKeyParameter'),
+      TOUCHPOINT_WEBHOOK_SECRET_PARAMETER: ref('WebhookSecretParameter'),
+      TOUCHPOINT_API_TOKEN_PARAMETER: ref('ApiTokenParameter'),
+    });
+    for (const secret of ['TOUCHPOINT_WEBHOOK_SECRET', 'TOUCHPOINT_API_TOKEN', 'SEGMENT_WRITE_KEY']) {
+      expect(variables).not.toHaveProperty(secret);
+    }
+    const statements = (
+      properties('HttpFunction').Policies as unknown as Array<{ Statement: Statement[] }>
+    )[0]!.Statement;
+    const ssm = statements.find((statement) => statement.Sid === 'ReadSecretParameters');
+    expect(ssm).toEqual({
+      Sid: 'ReadSecretParameters',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: ['SegmentWriteKeyParameter', 'WebhookSecretParameter', 'ApiTokenParameter'].map((name) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${${name}}`,
+      })),
+    });
+    const table = statements.find((statement) => statement.Sid === 'AttributionTableReadWrite');
+    expect(table?.Resource).toEqual({ 'Fn::GetAtt': ['AttributionTable', 'Arn'] });
+    expect(actions(table!)).toContain('dynamodb:Scan'); // the web view's newest profiles
   });
 });
 
@@ -475,5 +617,183 @@ describe('template.yaml under cfn-lint', () => {
       encoding: 'utf8',
     });
     expect({ status: result.status, findings: result.stdout.trim() }).toEqual({ status: 0, findings: '' });
+  });
+});
+
+describe('template.yaml: the optional stream door and attribution events', () => {
+  const outputs = template.Outputs as Record<string, Node>;
+  /** StreamFunction's statements, `!If [cond, statement, NoValue]` unwrapped. */
+  const streamStatements = () =>
+    ((properties('StreamFunction').Policies as Array<{ Statement: Json[] }>)[0]?.Statement ?? []).map(
+      (entry) => {
+        const conditional = (entry as Node)['Fn::If'] as [string, Statement, Json] | undefined;
+        return conditional
+          ? { statement: conditional[1], condition: conditional[0] }
+          : { statement: entry as unknown as Statement, condition: null };
+      },
+    );
+
+  it('creates a stream only when asked and no existing stream ARN is given; everything else follows HasStream', () => {
+    expect(parameters.EnableStream).toMatchObject({ Default: 'false', AllowedValues: ['true', 'false'] });
+    expect(parameters.ExistingStreamArn).toMatchObject({ Default: '' });
+    expect(conditions.CreateStream).toEqual({
+      'Fn::And': [
+        { 'Fn::Equals': [ref('EnableStream'), 'true'] },
+        { 'Fn::Not': [{ Condition: 'HasExistingStream' }] },
+      ],
+    });
+    expect(conditions.HasStream).toEqual({
+      'Fn::Or': [{ Condition: 'CreateStream' }, { Condition: 'HasExistingStream' }],
+    });
+    expect(resources.AttributionStream?.Condition).toBe('CreateStream');
+    for (const name of STREAM_RESOURCES) expect(resources[name]?.Condition).toBe('HasStream');
+    for (const name of ['StreamArn', 'KinesisRoleAddress', 'StreamFailureQueueUrl'])
+      expect(outputs[name]?.Condition).toBe('HasStream');
+    expect(properties('AttributionStream')).toMatchObject({
+      ShardCount: ref('StreamShardCount'),
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+    });
+  });
+
+  it('maps the stream to the consumer in batches, reporting failed items, bisecting, with an SQS on-failure destination', () => {
+    expect(properties('StreamEventSourceMapping')).toEqual({
+      EventSourceArn: STREAM_ARN,
+      FunctionName: ref('StreamFunction'),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: ref('StreamBatchSize'),
+      MaximumBatchingWindowInSeconds: ref('StreamBatchingWindowSeconds'),
+      ParallelizationFactor: ref('StreamParallelizationFactor'),
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86400,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamFailureQueue', 'Arn'] } } },
+    });
+    expect(parameters.StreamBatchSize).toMatchObject({ Default: 500, MinValue: 1, MaxValue: 10000 });
+    expect(parameters.StreamParallelizationFactor).toMatchObject({ Default: 1, MinValue: 1, MaxValue: 10 });
+  });
+
+  it('runs the same bundle as the Segment destination, with a batch-sized timeout and deadline', () => {
+    expect(properties('StreamFunction')).toMatchObject({
+      CodeUri: 'dist/lambda/',
+      Handler: 'segment-destination.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 60,
+    });
+    const variables = (properties('StreamFunction').Environment as Node).Variables as Node;
+    expect(variables).toMatchObject({
+      TOUCHPOINT_STORE: { 'Fn::Sub': 'dynamodb:${AttributionTable}' },
+      TOUCHPOINT_EVENT_BUS: ref('EventBusName'),
+      TOUCHPOINT_DEADLINE_MS: '50000',
+    });
+    expect(Number(variables.TOUCHPOINT_DEADLINE_MS)).toBeLessThan(60_000);
+  });
+
+  it('lets the consumer read only its stream and send only to its failure queue', () => {
+    const statements = streamStatements();
+    const read = statements.find(({ statement }) => actions(statement).includes('kinesis:GetRecords'))!;
+    expect(read.condition).toBeNull();
+    expect(actions(read.statement).sort()).toEqual([
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'kinesis:ListShards',
+    ]);
+    expect(read.statement.Resource).toEqual(STREAM_ARN);
+    const send = statements.find(({ statement }) => actions(statement).includes('sqs:SendMessage'))!;
+    expect(send.statement.Resource).toEqual({ 'Fn::GetAtt': ['StreamFailureQueue', 'Arn'] });
+    const wildcard = statements.filter(({ statement }) => JSON.stringify(statement.Resource).includes('*'));
+    expect(wildcard.map(({ statement }) => actions(statement))).toEqual([['personalize:PutEvents']]);
+    expect(
+      statements.flatMap(({ statement }) => actions(statement)).some((action) => action.includes('*')),
+    ).toBe(false);
+  });
+
+  it("lets only Segment's account put records into the stream, with the workspace's external id", () => {
+    const role = properties('SegmentKinesisRole');
+    expect((role.AssumeRolePolicyDocument as Node).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::595280932656:root' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': ref('ExternalId') } },
+      },
+    ]);
+    const [policy] = role.Policies as unknown as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+    expect(policy?.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: STREAM_ARN },
+      {
+        Effect: 'Allow',
+        Action: 'iam:SimulatePrincipalPolicy',
+        Resource: {
+          'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${FunctionName}-segment-kinesis',
+        },
+      },
+    ]);
+    expect(role.RoleName).toEqual({ 'Fn::Sub': '${FunctionName}-segment-kinesis' });
+  });
+
+  it('publishes Attribution Changed only with a bus, with events:PutEvents on that bus alone, from both functions', () => {
+    expect(parameters.EventBusName).toMatchObject({ Default: '' });
+    expect(conditions.HasEventBus).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [ref('EventBusName'), ''] }] });
+    const busArn = {
+      'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}',
+    };
+    for (const statements of [functionStatements(), streamStatements()]) {
+      const put = statements.filter(({ statement }) => actions(statement).includes('events:PutEvents'));
+      expect(put).toEqual([
+        {
+          condition: 'HasEventBus',
+          statement: {
+            Sid: 'PublishAttributionChanged',
+            Effect: 'Allow',
+            Action: 'events:PutEvents',
+            Resource: busArn,
+          },
+        },
+      ]);
+    }
+    expect(
+      ((properties('DestinationFunction').Environment as Node).Variables as Node).TOUCHPOINT_EVENT_BUS,
+    ).toEqual(ref('EventBusName'));
+  });
+
+  it('starts the example state machine when a first touch becomes Paid Social, with a role that may only start it', () => {
+    for (const name of BUS_RESOURCES) expect(resources[name]?.Condition).toBe('HasEventBus');
+    expect(outputs.PaidSocialStateMachineArn?.Condition).toBe('HasEventBus');
+    const rule = properties('FirstTouchPaidSocialRule');
+    expect(rule.EventBusName).toEqual(ref('EventBusName'));
+    expect(rule.EventPattern).toEqual({
+      source: ['touchpoint'],
+      'detail-type': ['Attribution Changed'],
+      detail: { changed: ['firstTouch'], firstTouch: { new: { channel: ['Paid Social'] } } },
+    });
+    expect(rule.Targets).toEqual([
+      {
+        Id: 'paid-social-welcome',
+        Arn: ref('PaidSocialWelcomeStateMachine'),
+        RoleArn: { 'Fn::GetAtt': ['FirstTouchPaidSocialRuleRole', 'Arn'] },
+      },
+    ]);
+    const [policy] = properties('FirstTouchPaidSocialRuleRole').Policies as unknown as Array<{
+      PolicyDocument: { Statement: Statement[] };
+    }>;
+    expect(policy?.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: ref('PaidSocialWelcomeStateMachine') },
+    ]);
+    expect(properties('PaidSocialWelcomeStateMachineRole').Policies).toBeUndefined();
+
+    const definition = JSON.parse(properties('PaidSocialWelcomeStateMachine').DefinitionString as string) as {
+      StartAt: string;
+      States: Record<string, { Type: string; Parameters?: Record<string, string> }>;
+    };
+    expect(definition.StartAt).toBe('PickProfile');
+    expect(definition.States.PickProfile?.Parameters).toMatchObject({
+      'target.$': '$.detail.profile.target',
+      'campaign.$': '$.detail.firstTouch.new.campaign',
+    });
+    expect(Object.values(definition.States).map((state) => state.Type)).toEqual(['Pass', 'Succeed']);
   });
 });

@@ -82,6 +82,8 @@ const OVERRIDES: Record<
   },
   personalize: {},
   segment: { statuses: { '404': 'retry' } },
+  kinesis: { names: { KMSThrottlingException: 'retry', KMSAccessDeniedException: 'configuration' } },
+  eventbridge: { names: { MalformedDetail: 'reject', InvalidArgument: 'reject' } },
 };
 const SERVICES = Object.keys(OVERRIDES) as FailureService[];
 
@@ -110,6 +112,8 @@ describe('the failure table', () => {
       dynamodb: OVERRIDES.dynamodb,
       ssm: OVERRIDES.ssm,
       segment: OVERRIDES.segment,
+      kinesis: OVERRIDES.kinesis,
+      eventbridge: OVERRIDES.eventbridge,
     });
     for (const service of SERVICES) {
       expect(failureTable(service)).toEqual({

@@ -30,6 +30,14 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect(record?.steps.sort()).toEqual(['done', 'personalize']);
     });
 
+    it('records the attribution-event step next to the others', async () => {
+      await store.markStep('m2', 'attribution-event');
+      await store.markStep('m2', 'attribution-event');
+      expect((await store.getMessage('m2'))?.steps).toEqual(['attribution-event']);
+      await store.markStep('m2', 'done');
+      expect((await store.getMessage('m2'))?.steps.sort()).toEqual(['attribution-event', 'done']);
+    });
+
     it('answers activity windows as half-open [from, to) and excludes the asking message', async () => {
       await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
       expect(
@@ -136,6 +144,33 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
           origin: 'personalize',
         },
       });
+    });
+
+    it('lists the targets written most recently, newest first, and only those with written traits', async () => {
+      // Prepare
+      await store.saveWrittenTraits(A, { touch_count: 1 }, '2026-01-01T00:00:01.000Z');
+      await store.saveWrittenTraits(U, { touch_count: 1 }, '2026-01-01T00:00:03.000Z');
+      await store.saveWrittenTraits(B, { touch_count: 1 }, '2026-01-01T00:00:02.000Z');
+      await store.saveRecommendations(anon('only-recommended'), {
+        items: ['sku-1'],
+        recommendationId: null,
+        fetchedAt: '2026-01-01T00:00:09.000Z',
+        origin: 'local-fallback',
+      });
+      await store.saveWrittenTraits(A, { touch_count: 2 }, '2026-01-01T00:00:04.000Z');
+
+      // Act
+      const all = await store.recentProfiles(10);
+      const two = await store.recentProfiles(2);
+
+      // Assess
+      expect(all).toEqual([
+        { target: A, writtenAt: '2026-01-01T00:00:04.000Z' },
+        { target: U, writtenAt: '2026-01-01T00:00:03.000Z' },
+        { target: B, writtenAt: '2026-01-01T00:00:02.000Z' },
+      ]);
+      expect(two.map((profile) => profile.target)).toEqual([A, U]);
+      expect(await store.recentProfiles(0)).toEqual([]);
     });
 
     it('keeps dead letters newest first with their reason and payload', async () => {

@@ -57,8 +57,10 @@ export const handleCommand = defineCommand({
     const app = await createApp(io.env, { ...overrides, log: commandLogger(io) });
     try {
       const report = await lambdaHandler(async () => app)(event, context);
-      const deadLetters = report.deadLettered
-        ? (await app.pipeline.store.listDeadLetters(report.deadLettered)).map(({ messageId, reason }) => ({
+      // A Kinesis or SQS event answers batchItemFailures only (what Lambda reads), without counts.
+      const deadLettered = 'deadLettered' in report ? report.deadLettered : 0;
+      const deadLetters = deadLettered
+        ? (await app.pipeline.store.listDeadLetters(deadLettered)).map(({ messageId, reason }) => ({
             messageId,
             reason,
           }))

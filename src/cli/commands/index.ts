@@ -2,11 +2,13 @@ import type { Command } from '../types';
 import { classifyCommand } from './classify';
 import { deadLettersCommand } from './dead-letters';
 import { demoCommand } from './demo';
+import { functionsCommand } from './functions';
 import { generateCommand } from './generate';
 import { handleCommand } from './handle';
 import { invokeCommand } from './invoke';
 import { profileCommand } from './profile';
 import { replayCommand } from './replay';
+import { serveCommand } from './serve';
 import { setupCommand } from './setup';
 
 /** Every `touchpoint` subcommand, in the order `touchpoint help` lists them. */
@@ -20,4 +22,6 @@ export const COMMANDS: readonly Command[] = [
   deadLettersCommand,
   setupCommand,
   invokeCommand,
+  functionsCommand,
+  serveCommand,
 ];

@@ -1,6 +1,15 @@
-import { createApp } from '../../app';
+import { createApp, type Env } from '../../app';
 import { openJsonLines } from '../../io/jsonl';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_WINDOW_SIZE, formatReport, replayLines } from '../../replay';
+import { createKinesisClient, KinesisPublisher } from '../../kinesis';
+import {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_WINDOW_SIZE,
+  formatReport,
+  formatStreamSummary,
+  replayLines,
+  replayToStream,
+} from '../../replay';
+import { UsageError } from '../args';
 import { createProgress } from '../progress';
 import { commandLogger } from '../logging';
 import { defineCommand } from '../types';
@@ -29,10 +38,17 @@ export const replayCommand = defineCommand({
       default: DEFAULT_WINDOW_SIZE,
       help: 'messages whose tracking and write-back are done together (one identify per profile per window)',
     },
+    to: {
+      type: 'string',
+      placeholder: 'kinesis:stream',
+      help: 'publish the messages to this Kinesis stream (name or ARN, in AWS_REGION) instead: the deployed consumer processes them',
+    },
   },
   async run({ flags, args }, io) {
+    const stream = flags.to === undefined ? undefined : streamOf(flags.to);
     // Opened first: a missing file fails before the store is opened (or created).
     const source = openJsonLines(args.file, io.stdin);
+    if (stream !== undefined) return publishToStream(stream, source, io);
     const app = await createApp(io.env, { log: commandLogger(io) });
     const { segment } = app.config;
     const progress = createProgress(io.stderr, 'replay');
@@ -59,3 +75,48 @@ export const replayCommand = defineCommand({
     }
   },
 });
+
+/** The stream named by `--to kinesis:<stream>`. */
+function streamOf(to: string): string {
+  const match = /^kinesis:(.+)$/.exec(to);
+  if (!match?.[1]) throw new UsageError(`--to ${to}: expected kinesis:<stream name or ARN>`);
+  return match[1];
+}
+
+/** `replay --to kinesis:<stream>`: PutRecords instead of the local pipeline, with a progress bar. */
+async function publishToStream(
+  stream: string,
+  source: ReturnType<typeof openJsonLines>,
+  io: {
+    env: Env;
+    stdout: { write(text: string): unknown };
+    stderr: { write(text: string): unknown; isTTY?: boolean };
+  },
+): Promise<number> {
+  // The region is the stream ARN's when given one, else the SDK's (AWS_REGION, the profile).
+  const region = stream.startsWith('arn:')
+    ? stream.split(':')[3]
+    : (io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION);
+  const endpoint = io.env.AWS_ENDPOINT_URL_KINESIS;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = io.env;
+  // Keys in the command's environment are used as given; otherwise the SDK's chain (profile, SSO, role).
+  const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+  const client = createKinesisClient({
+    region: region ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+  const progress = createProgress(io.stderr, `replay -> kinesis:${stream}`);
+  const started = Date.now();
+  try {
+    const summary = await replayToStream(source.batches, new KinesisPublisher({ client, stream }), (done) => {
+      const { read, total } = source.progress();
+      progress.update(done.published, total ? read / total : null);
+    });
+    progress.finish();
+    io.stdout.write(formatStreamSummary(summary, stream, (Date.now() - started) / 1000) + '\n');
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
