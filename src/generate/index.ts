@@ -168,15 +168,18 @@ function uuid(rng: () => number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Generates the events of `users` visitors, sorted by timestamp. */
-export function generateEvents(options: GenerateOptions): RawMessage[] {
+/**
+ * The shop's traffic: the events of `users` visitors, one visitor after another (each visitor's in the
+ * order they were made, not by time). The default {@link TrafficProfile}.
+ */
+export function* shopTraffic(options: GenerateOptions): Generator<RawMessage> {
   const rng = seededRandom(options.seed);
   const site = options.siteHost ?? 'shop.example.com';
   const catalog = productCatalog();
-  const events: RawMessage[] = [];
   const startMs = options.start.getTime();
 
   for (let n = 0; n < options.users; n++) {
+    const events: RawMessage[] = [];
     const userId = `user-${String(n + 1).padStart(6, '0')}`;
     const email = `${userId}@example.com`;
     const devices = [uuid(rng)];
@@ -299,6 +302,31 @@ export function generateEvents(options: GenerateOptions): RawMessage[] {
       signedUp = wasSignedUp || signedUp;
       clock = Math.max(saved, clock);
     }
+    yield* events;
   }
-  return events.sort((a, b) => (a.timestamp as string).localeCompare(b.timestamp as string));
+}
+
+/**
+ * A kind of traffic: yields the events of `options.users` visitors in any order (the sort by timestamp
+ * is {@link generateEvents}' or the streaming sort's), the same events for the same options.
+ */
+export type TrafficProfile = (options: GenerateOptions) => Iterable<RawMessage>;
+
+/** Orders two events by `timestamp` (ISO-8601 strings of one length, so code-unit order is time order). */
+export function byTimestamp(a: RawMessage, b: RawMessage): number {
+  const left = a.timestamp as string;
+  const right = b.timestamp as string;
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+/**
+ * Generates the events of `users` visitors of `profile` (the shop by default) in memory, sorted by
+ * timestamp (stable: events of one instant keep the profile's order). For large runs, stream them with
+ * `generateEventStream` instead.
+ */
+export function generateEvents(
+  options: GenerateOptions,
+  profile: TrafficProfile = shopTraffic,
+): RawMessage[] {
+  return [...profile(options)].sort(byTimestamp);
 }

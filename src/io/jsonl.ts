@@ -142,3 +142,37 @@ function nonBlank(lines: string[]): string[] {
 async function* oneByOne(batches: AsyncIterable<string[]>): AsyncIterable<string> {
   for await (const batch of batches) yield* batch;
 }
+
+/** Characters gathered before a write: large writes, few of them. */
+const WRITE_CHUNK = 1 << 16;
+
+/** A stream to write to; `once('drain')` is used, when it has it, to wait while its buffer is full. */
+export interface LineSink {
+  write(text: string): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Writes each item as one JSON line to `sink`, 64 KB at a time, waiting for `drain` whenever the
+ * sink's buffer is full, so a slow reader (a pipe, a disk) holds memory at the stream's buffer, not the
+ * whole output. Returns the number of lines written.
+ */
+export async function writeJsonLines(
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+  sink: LineSink,
+): Promise<number> {
+  let count = 0;
+  let chunk = '';
+  const flush = async () => {
+    const accepted = sink.write(chunk);
+    chunk = '';
+    if (accepted === false && sink.once) await new Promise<void>((resolve) => sink.once?.('drain', resolve));
+  };
+  for await (const item of items) {
+    chunk += JSON.stringify(item) + '\n';
+    count++;
+    if (chunk.length >= WRITE_CHUNK) await flush();
+  }
+  if (chunk) await flush();
+  return count;
+}

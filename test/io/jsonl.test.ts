@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { openJsonLines } from '../../src/io/jsonl';
+import { openJsonLines, writeJsonLines } from '../../src/io/jsonl';
 
 async function collect(lines: AsyncIterable<string>): Promise<string[]> {
   const all: string[] = [];
@@ -96,5 +96,53 @@ describe('openJsonLines', () => {
     await expect(collect(openJsonLines(path, Readable.from([])).lines)).rejects.toThrow(
       `reading ${path}: unexpected end of file`,
     );
+  });
+});
+
+describe('writeJsonLines', () => {
+  it('writes one JSON line per item in chunks, and waits for drain while the sink is full', async () => {
+    // Prepare: a sink whose buffer is always full; it counts writes made before each drain.
+    const writes: string[] = [];
+    let waiting: (() => void) | undefined;
+    const sink = {
+      write: (text: string) => (writes.push(text), false),
+      once: (_event: 'drain', listener: () => void) => (waiting = listener),
+    };
+    const items = Array.from({ length: 5000 }, (_, n) => ({ n, pad: 'x'.repeat(100) }));
+
+    // Act: start writing, then let the sink drain one write at a time.
+    const done = writeJsonLines(items, sink);
+    let drains = 0;
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!waiting) break;
+      // Assess: nothing more is written while the sink is full.
+      expect(writes).toHaveLength(drains + 1);
+      const resume = waiting;
+      waiting = undefined;
+      drains++;
+      resume();
+    }
+
+    expect(await done).toBe(5000);
+    expect(writes.length).toBeGreaterThan(5);
+    expect(Math.max(...writes.map((chunk) => chunk.length))).toBeLessThan(70_000);
+    expect(
+      writes
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual(items);
+  });
+
+  it('writes to a sink without drain (a plain writer) and reads an async stream', async () => {
+    const writes: string[] = [];
+    const stream = (async function* () {
+      yield { a: 1 };
+      yield { a: 2 };
+    })();
+    expect(await writeJsonLines(stream, { write: (text: string) => writes.push(text) })).toBe(2);
+    expect(writes).toEqual(['{"a":1}\n{"a":2}\n']);
   });
 });

@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { generateEvents } from '../../generate';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { sendToTrackingApi } from '../../generate/send';
+import { generateEventStream } from '../../generate/stream';
+import { writeJsonLines } from '../../io/jsonl';
 import { UsageError } from '../args';
 import { createProgress } from '../progress';
 import { defineCommand } from '../types';
@@ -45,25 +47,28 @@ export const generateCommand = defineCommand({
     if (flags.host && flags.out) throw new UsageError('give --out or --host, not both');
     const writeKey = flags['write-key'] ?? io.env.SEGMENT_WRITE_KEY;
     if (flags.host && !writeKey) throw new UsageError('--host needs --write-key (or SEGMENT_WRITE_KEY)');
-    const events = generateEvents({ users: flags.users, seed: flags.seed, start });
+    // Streamed, sorted with bounded memory: a million visitors never sit in memory at once.
+    const events = generateEventStream({ users: flags.users, seed: flags.seed, start });
     if (flags.host && writeKey) {
       const progress = createProgress(io.stderr, 'send');
       const sent = await sendToTrackingApi(events, {
         host: flags.host,
         writeKey,
         rate: flags.rate,
-        onProgress: (count) => progress.update(count, count / events.length),
+        onProgress: (count) => progress.update(count, null),
       });
       progress.finish();
       io.stdout.write(`sent ${sent} messages to ${flags.host}\n`);
       return 0;
     }
-    const text = events.map((event) => JSON.stringify(event)).join('\n') + '\n';
     if (flags.out) {
-      writeFileSync(flags.out, text);
-      io.stderr.write(`wrote ${events.length} messages to ${flags.out}\n`);
+      const file = createWriteStream(flags.out);
+      const written = await writeJsonLines(events, file);
+      file.end();
+      await finished(file);
+      io.stderr.write(`wrote ${written} messages to ${flags.out}\n`);
     } else {
-      io.stdout.write(text);
+      await writeJsonLines(events, io.stdout);
     }
     return 0;
   },
