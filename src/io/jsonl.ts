@@ -24,9 +24,27 @@ const BLOCK = 1 << 20;
  * at once, so a missing file fails here; the content is read lazily.
  */
 export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonLinesSource {
+  const source = openText(path, stdin);
+  const batches = lineBatches(source.text);
+  return { batches, lines: oneByOne(batches), progress: source.progress };
+}
+
+/** A text input: decoded UTF-8 in blocks, and how far it was read. */
+export interface TextSource {
+  /** the text, in blocks; a read error (a truncated .gz, say) names the source */
+  text: AsyncIterable<string>;
+  /** bytes read so far and the total, when the source is a file (for progress) */
+  progress: () => { read: number; total: number | null };
+}
+
+/**
+ * Opens `path` (or stdin for `-`) as text, gunzipped when it is gzip (by its magic bytes); the file's
+ * size is read at once, so a missing file fails here. What JSON lines and CSV are read from.
+ */
+export function openText(path: string, stdin: NodeJS.ReadableStream): TextSource {
   if (path === '-') {
-    const batches = lineBatches(decompressed(stdin as AsyncIterable<Buffer | string>), 'stdin');
-    return { batches, lines: oneByOne(batches), progress: () => ({ read: 0, total: null }) };
+    const text = decoded(decompressed(stdin as AsyncIterable<Buffer | string>), 'stdin');
+    return { text, progress: () => ({ read: 0, total: null }) };
   }
   const total = statSync(path).size;
   const file = createReadStream(path, { highWaterMark: BLOCK });
@@ -37,8 +55,7 @@ export function openJsonLines(path: string, stdin: NodeJS.ReadableStream): JsonL
       yield chunk;
     }
   })();
-  const batches = lineBatches(decompressed(counted), path);
-  return { batches, lines: oneByOne(batches), progress: () => ({ read, total }) };
+  return { text: decoded(decompressed(counted), path), progress: () => ({ read, total }) };
 }
 
 /** Compressed formats recognised only to refuse them by name: their bytes would become binary lines. */
@@ -107,26 +124,33 @@ async function* rest<T>(iterator: AsyncIterator<T>): AsyncIterable<T> {
 }
 
 /**
- * Splits a byte or text stream into lines (LF or CRLF; UTF-8 split across blocks is decoded whole) and
- * yields the non-blank ones a block at a time. A read error (a truncated .gz, say) names its source.
+ * The stream's text (UTF-8 split across blocks is decoded whole). A read error (a truncated .gz, say)
+ * names its source.
  */
-async function* lineBatches(input: AsyncIterable<Buffer | string>, source: string): AsyncIterable<string[]> {
+async function* decoded(input: AsyncIterable<Buffer | string>, source: string): AsyncIterable<string> {
   const decoder = new StringDecoder('utf8');
-  let rest = '';
   try {
-    for await (const chunk of input) {
-      const lines = (rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk))).split('\n');
-      rest = lines.pop() ?? '';
-      const batch = nonBlank(lines);
-      if (batch.length > 0) yield batch;
-    }
+    for await (const chunk of input) yield typeof chunk === 'string' ? chunk : decoder.write(chunk);
   } catch (error) {
     const message = (error as { message?: unknown } | null)?.message;
     throw new Error(`reading ${source}: ${typeof message === 'string' ? message : String(error)}`, {
       cause: error,
     });
   }
-  const last = nonBlank([rest + decoder.end()]);
+  const last = decoder.end();
+  if (last) yield last;
+}
+
+/** Splits text into lines (LF or CRLF) and yields the non-blank ones a block at a time. */
+async function* lineBatches(text: AsyncIterable<string>): AsyncIterable<string[]> {
+  let rest = '';
+  for await (const chunk of text) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    const batch = nonBlank(lines);
+    if (batch.length > 0) yield batch;
+  }
+  const last = nonBlank([rest]);
   if (last.length > 0) yield last;
 }
 

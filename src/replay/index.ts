@@ -34,9 +34,21 @@ export interface ReplayOptions {
  * its window completed, so a replay that stops part-way redoes exactly the unfinished windows when run
  * again; already-processed messages are skipped.
  */
-export async function replayLines(
+export function replayLines(
   engine: Engine,
   lines: AsyncIterable<string | readonly string[]>,
+  options: ReplayOptions = {},
+): Promise<BatchReport> {
+  return replayMessages(engine, parsedMessages(lines), options);
+}
+
+/**
+ * {@link replayLines} for messages already parsed at the edge, a batch at a time (CSV rows, say): the same
+ * chunks, windows and report.
+ */
+export async function replayMessages(
+  engine: Engine,
+  messages: AsyncIterator<ParsedMessage[]>,
   options: ReplayOptions = {},
 ): Promise<BatchReport> {
   const { store } = engine.pipeline;
@@ -50,8 +62,7 @@ export async function replayLines(
     await window.complete(Date.now() + WINDOW_BUDGET_MS);
   };
 
-  // Messages are parsed and applied 5,000 at a time, inside a store transaction that spans a chunk.
-  const messages = parsedMessages(lines);
+  // Messages are applied 5,000 at a time, inside a store transaction that spans a chunk.
   let exhausted = false;
   while (!exhausted) {
     await store.batch(async () => {
@@ -109,4 +120,5 @@ async function take(source: AsyncIterator<ParsedMessage[]>, count: number): Prom
   return taken;
 }
 
+export { csvMessages, parseColumnMapping, type ColumnMapping } from './csv';
 export { entryOf, formatStreamSummary, replayToStream, type StreamReplaySummary } from './to-stream';

@@ -1,13 +1,18 @@
 import { createApp, type Env } from '../../app';
-import { openJsonLines } from '../../io/jsonl';
+import { csvRecords } from '../../io/csv';
+import { openJsonLines, openText } from '../../io/jsonl';
 import { createKinesisClient, KinesisPublisher } from '../../kinesis';
 import {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_WINDOW_SIZE,
   formatReport,
+  csvMessages,
   formatStreamSummary,
+  parseColumnMapping,
   replayLines,
+  replayMessages,
   replayToStream,
+  type ColumnMapping,
 } from '../../replay';
 import { UsageError } from '../args';
 import { createProgress } from '../progress';
@@ -16,11 +21,11 @@ import { defineCommand } from '../types';
 
 export const replayCommand = defineCommand({
   name: 'replay',
-  summary: 'process Segment messages (JSON lines) through the same pipeline as the Lambda handler',
+  summary: 'process Segment messages (JSON lines or CSV) through the same pipeline as the Lambda handler',
   positionals: [
     {
       name: 'file',
-      help: 'a JSONL file, gzip-compressed or not (detected from its content), or - for stdin',
+      help: 'a JSONL file (or CSV, see --format), gzip-compressed or not (detected from its content), or - for stdin',
     },
   ],
   flags: {
@@ -38,6 +43,16 @@ export const replayCommand = defineCommand({
       default: DEFAULT_WINDOW_SIZE,
       help: 'messages whose tracking and write-back are done together (one identify per profile per window)',
     },
+    format: {
+      type: 'string',
+      placeholder: 'jsonl|csv',
+      help: 'the input format; csv when the file name ends in .csv or .csv.gz, else jsonl',
+    },
+    columns: {
+      type: 'string',
+      placeholder: 'mapping',
+      help: 'CSV: where columns go, e.g. id=messageId,url=context.page.url,revenue=properties.revenue:number,x=- (types: string, number, boolean, json; - drops); other columns go to the path their header names',
+    },
     to: {
       type: 'string',
       placeholder: 'kinesis:stream',
@@ -46,22 +61,29 @@ export const replayCommand = defineCommand({
   },
   async run({ flags, args }, io) {
     const stream = flags.to === undefined ? undefined : streamOf(flags.to);
+    const csv = csvMappingOf(flags.format, flags.columns, args.file);
+    if (csv && stream !== undefined)
+      throw new UsageError('--to publishes JSON lines; replay a CSV file into the local store, not a stream');
     // Opened first: a missing file fails before the store is opened (or created).
-    const source = openJsonLines(args.file, io.stdin);
-    if (stream !== undefined) return publishToStream(stream, source, io);
+    const source = csv ? openText(args.file, io.stdin) : openJsonLines(args.file, io.stdin);
+    if (stream !== undefined && 'batches' in source) return publishToStream(stream, source, io);
     const app = await createApp(io.env, { log: commandLogger(io) });
     const { segment } = app.config;
     const progress = createProgress(io.stderr, 'replay');
     const started = Date.now();
     try {
-      const report = await replayLines(app.engine, source.batches, {
+      const options = {
         chunkSize: flags.chunk,
         windowSize: flags.window,
-        onProgress: (applied, phase) => {
+        onProgress: (applied: number, phase?: string) => {
           const { read, total: size } = source.progress();
           progress.update(applied, size ? read / size : null, phase);
         },
-      });
+      };
+      const report =
+        'batches' in source
+          ? await replayLines(app.engine, source.batches, options)
+          : await replayMessages(app.engine, csvMessages(csvRecords(source.text), csv), options);
       progress.finish();
       io.stdout.write(formatReport(report, (Date.now() - started) / 1000) + '\n');
       io.stdout.write(`peak memory    ${Math.round(process.resourceUsage().maxRSS / 1024)} MB RSS\n`);
@@ -75,6 +97,26 @@ export const replayCommand = defineCommand({
     }
   },
 });
+
+/** The column mapping when the input is CSV (by `--format`, else by the file name), else undefined. */
+function csvMappingOf(
+  format: string | undefined,
+  columns: string | undefined,
+  file: string,
+): ColumnMapping | undefined {
+  if (format !== undefined && format !== 'csv' && format !== 'jsonl')
+    throw new UsageError(`--format ${format}: expected jsonl or csv`);
+  const isCsv = format === undefined ? /\.csv(\.gz)?$/i.test(file) : format === 'csv';
+  if (!isCsv) {
+    if (columns !== undefined) throw new UsageError('--columns maps CSV columns; the input is JSON lines');
+    return undefined;
+  }
+  try {
+    return parseColumnMapping(columns ?? '');
+  } catch (error) {
+    throw new UsageError(`--columns ${(error as Error).message}`);
+  }
+}
 
 /** The stream named by `--to kinesis:<stream>`. */
 function streamOf(to: string): string {
