@@ -70,7 +70,7 @@ export function createPersonalizeIntegration(
       reason:
         'no PERSONALIZE_CAMPAIGN_ARN or PERSONALIZE_RECOMMENDER_ARN: recommendations come from the local fallback',
     });
-    source = new LocalFallbackRecommender({ mapping, numResults: config.numResults });
+    source = new LocalFallbackRecommender({ store: deps.store, mapping, numResults: config.numResults });
   }
   const enricher = new RecommendationEnricher({
     source,

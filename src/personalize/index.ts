@@ -1,6 +1,11 @@
 export { createEventsClient, createRuntimeClient, type ClientOptions } from './clients';
 export { ConfigurationBreaker, EXCEPTION_ACTIONS, classifyError } from './errors';
-export { LOCAL_FALLBACK_ORIGIN, LocalFallbackRecommender, type LocalFallbackOptions } from './local-fallback';
+export {
+  LOCAL_FALLBACK_ORIGIN,
+  LocalFallbackRecommender,
+  MODEL_BOUNDS,
+  type LocalFallbackOptions,
+} from './local-fallback';
 export {
   LIMITS,
   mapMessage,

@@ -1,5 +1,13 @@
+import { RetryableError } from '../errors';
 import type { SegmentMessage } from '../events';
-import { rawId, type Profile } from '../identity';
+import { ownerKey, type Profile } from '../identity';
+import {
+  MAX_RECOMMENDER_WRITES,
+  recommenderDeviceDoc,
+  type AttributionStore,
+  type RecommenderDoc,
+  type RecommenderWrite,
+} from '../pipeline/ports';
 import { itemIdsOf, type MappingOptions } from './mapping';
 import type { RecommendationRequest, RecommendationSource, Recommendations } from './recommender';
 
@@ -10,130 +18,305 @@ import type { RecommendationRequest, RecommendationSource, Recommendations } fro
  *
  * Model: items that occur in the same session (same device, no gap over 30 minutes) score each other;
  * a visitor gets the items that co-occur most with what they interacted with, then the most popular
- * items, never what they already touched.
+ * items, never what they already touched. It is a counting model, not a trained one: no decay, no
+ * personalisation beyond the visitor's own items, no cold-start handling for new items.
  *
- * Limitation (stated, not hidden): the model lives in memory in this process and learns only from the
- * messages the pipeline shows it (the tracked events of profiles it writes back). A CLI replay or the demo
- * sees the whole stream; a Lambda container sees only its own share of traffic and starts empty after a
- * cold start. Moving it into the store needs new store methods (proposed in the integration notes).
+ * State lives in the store (AttributionStore.readRecommenderDocs / applyRecommenderLesson), so a restart
+ * or a Lambda cold start on the same store recommends exactly as before, and every container learns from
+ * every message. Documents, all bounded:
+ * - `device:<identity key>`: the device's current session (20 items) and recent items (50);
+ * - `item:<itemId>`: how often the item occurred, and its 100 strongest co-occurring items;
+ * - `popular`: the 100 most frequent items.
+ * Each message is one lesson, applied once per messageId (a `lesson:<messageId>` marker kept 30 days,
+ * like the idempotency records); lessons are written atomically in groups, and a group that raced
+ * another writer (parallel invocations) is re-read and re-applied.
  */
 export const LOCAL_FALLBACK_ORIGIN = 'local-fallback';
 
 export interface LocalFallbackOptions {
+  store: AttributionStore;
   mapping: MappingOptions;
   numResults: number;
   /** session inactivity gap, default 30 minutes */
   sessionGapMs?: number;
-  /** devices remembered (oldest forgotten first), default 50,000 */
-  maxDevices?: number;
 }
 
+/** What the model keeps per device. */
 interface DeviceHistory {
+  /** epoch ms of the newest event */
   lastAt: number;
   /** items of the current session, newest last */
   session: string[];
-  /** items ever seen on the device, newest last, at most 50 */
+  /** items ever seen on the device, newest last */
   items: string[];
 }
 
-const MAX_SESSION_ITEMS = 20;
-const MAX_DEVICE_ITEMS = 50;
-const MAX_SEEN_MESSAGES = 200_000;
+/** What the model keeps per item. */
+interface ItemStats {
+  count: number;
+  /** co-occurring item -> sessions in which both occurred */
+  together: Record<string, number>;
+}
+
+/** item -> count, for the most frequent items */
+type Popularity = Record<string, number>;
+
+const DEFAULT_SESSION_GAP_MS = 30 * 60_000;
+export const MODEL_BOUNDS = Object.freeze({
+  sessionItems: 20,
+  deviceItems: 50,
+  neighbours: 100,
+  popular: 100,
+  /** items learned from one message (an order's first products) */
+  lessonItems: 10,
+});
+/** Attempts at a lesson that keeps racing other writers before the delivery is failed (and retried). */
+const LESSON_ATTEMPTS = 5;
+/** The most documents one lesson writes: its device, marker, popularity, items and session items. */
+const MAX_LESSON_WRITES = 3 + MODEL_BOUNDS.lessonItems + MODEL_BOUNDS.sessionItems;
+/** messageIds this process already applied, so a write-back's re-check rounds read nothing again. */
+const REMEMBERED_LESSONS = 10_000;
+const POPULAR_DOC = 'popular';
+const itemDoc = (item: string) => `item:${item}`;
 
 export class LocalFallbackRecommender implements RecommendationSource {
   readonly origin = LOCAL_FALLBACK_ORIGIN;
-  private readonly devices = new Map<string, DeviceHistory>();
-  private readonly together = new Map<string, Map<string, number>>();
-  private readonly popularity = new Map<string, number>();
-  private readonly seen = new Set<string>();
-  /** items by popularity, most popular first; rebuilt after learning */
-  private popularItems: string[] | null = null;
+  private readonly learned = new Set<string>();
 
   constructor(private readonly options: LocalFallbackOptions) {}
 
-  observe(_profile: Profile, messages: readonly SegmentMessage[]): void {
-    for (const message of messages) this.learn(message);
+  /**
+   * Learns from these messages, once per messageId (in this process and in the store). Lessons are
+   * staged on the documents read once and written together, up to MAX_RECOMMENDER_WRITES at a time, so a
+   * replay window writes the popular and item documents once per group of lessons, not once per event.
+   */
+  async observe(messages: readonly SegmentMessage[]): Promise<void> {
+    const lessons = messages.flatMap((message) => this.lessonOf(message) ?? []);
+    let staged = new StagedDocs(this.options.store);
+    for (let start = 0, attempt = 1; start < lessons.length;) {
+      let end = start;
+      while (end < lessons.length && staged.pendingWrites + MAX_LESSON_WRITES <= MAX_RECOMMENDER_WRITES)
+        await this.stage(staged, lessons[end++] as Lesson);
+      if ((await staged.commit()) === 'applied') {
+        for (const lesson of lessons.slice(start, end)) this.remember(lesson.messageId);
+        start = end;
+        attempt = 1;
+        continue;
+      }
+      // Another writer (a parallel invocation) changed a document meanwhile: read again, stage again.
+      if (++attempt > LESSON_ATTEMPTS)
+        throw new RetryableError("the local recommender's state kept changing under this batch; retry later");
+      staged = new StagedDocs(this.options.store);
+    }
   }
 
-  /** Learns from one message (idempotent by messageId). */
-  learn(message: SegmentMessage): void {
-    const items = itemIdsOf(message, this.options.mapping);
-    const deviceId = message.anonymousId ?? message.userId;
-    if (items.length === 0 || !deviceId || this.seen.has(message.messageId)) return;
-    this.remember(message.messageId);
-    this.popularItems = null;
-    const at = Date.parse(message.timestamp);
-    const device = this.devices.get(deviceId) ?? { lastAt: at, session: [], items: [] };
-    if (Math.abs(at - device.lastAt) > (this.options.sessionGapMs ?? 30 * 60_000)) device.session = [];
-    device.lastAt = Math.max(device.lastAt, at);
-    for (const item of items) {
-      this.popularity.set(item, (this.popularity.get(item) ?? 0) + 1);
-      for (const other of device.session) if (other !== item) this.bump(item, other);
-      moveToEnd(device.session, item, MAX_SESSION_ITEMS);
-      moveToEnd(device.items, item, MAX_DEVICE_ITEMS);
-    }
-    this.devices.delete(deviceId);
-    this.devices.set(deviceId, device);
-    if (this.devices.size > (this.options.maxDevices ?? 50_000)) {
-      const oldest = this.devices.keys().next().value;
-      if (oldest !== undefined) this.devices.delete(oldest);
-    }
+  /** Learns from one message (see observe). */
+  async learn(message: SegmentMessage): Promise<void> {
+    await this.observe([message]);
   }
 
   async recommend(request: RecommendationRequest): Promise<Recommendations> {
-    return { items: this.recommendFor(request.profile), recommendationId: LOCAL_FALLBACK_ORIGIN };
+    return { items: await this.recommendFor(request.profile), recommendationId: LOCAL_FALLBACK_ORIGIN };
   }
 
   /** Co-occurrence first, popularity after, excluding the profile's own items. */
-  recommendFor(profile: Profile): string[] {
-    const { numResults } = this.options;
+  async recommendFor(profile: Profile): Promise<string[]> {
+    const { store, numResults } = this.options;
+    const deviceKeys = profile.keys.map(recommenderDeviceDoc);
+    const first = await store.readRecommenderDocs([...deviceKeys, POPULAR_DOC]);
     const own = new Set<string>();
-    for (const key of profile.keys)
-      for (const item of this.devices.get(rawId(key))?.items ?? []) own.add(item);
-    const scores = new Map<string, number>();
-    for (const item of own) {
-      this.together.get(item)?.forEach((count, other) => {
-        if (!own.has(other)) scores.set(other, (scores.get(other) ?? 0) + count);
-      });
-    }
-    const ranked = Array.from(scores, ([item, score]) => ({ item, score, popularity: this.pop(item) }));
-    ranked.sort((a, b) => b.score - a.score || b.popularity - a.popularity || byCodeUnits(a.item, b.item));
-    const result = ranked.slice(0, numResults).map((entry) => entry.item);
-    if (result.length < numResults) {
-      this.popularItems ??= [...this.popularity]
-        .sort((a, b) => b[1] - a[1] || byCodeUnits(a[0], b[0]))
-        .map(([item]) => item);
-      const chosen = new Set(result);
-      for (const item of this.popularItems) {
-        if (result.length >= numResults) break;
-        if (!own.has(item) && !chosen.has(item)) result.push(item);
-      }
-    }
-    return result;
+    for (const key of deviceKeys)
+      for (const item of (first.get(key)?.value as DeviceHistory | undefined)?.items ?? []) own.add(item);
+    const popularity = (first.get(POPULAR_DOC)?.value as Popularity | undefined) ?? {};
+    const stats = await store.readRecommenderDocs([...own].map(itemDoc));
+    return rank(
+      [...own].map((item) => (stats.get(itemDoc(item))?.value as ItemStats | undefined) ?? null),
+      own,
+      popularity,
+      numResults,
+    );
   }
 
-  private pop(item: string): number {
-    return this.popularity.get(item) ?? 0;
+  private lessonOf(message: SegmentMessage): Lesson | null {
+    if (this.learned.has(message.messageId)) return null;
+    const items = [...new Set(itemIdsOf(message, this.options.mapping))].slice(0, MODEL_BOUNDS.lessonItems);
+    if (items.length === 0 || (!message.anonymousId && !message.userId)) return null;
+    return {
+      messageId: message.messageId,
+      deviceKey: recommenderDeviceDoc(ownerKey(message)),
+      items,
+      at: Date.parse(message.timestamp),
+    };
   }
 
-  private bump(a: string, b: string): void {
+  /** Stages one lesson on `staged`, unless the store has it already. */
+  private async stage(staged: StagedDocs, lesson: Lesson): Promise<void> {
+    const marker = `lesson:${lesson.messageId}`;
+    await staged.load([lesson.deviceKey, marker]);
+    if (staged.get(marker) !== undefined) return;
+    const gap = this.options.sessionGapMs ?? DEFAULT_SESSION_GAP_MS;
+    const before = (staged.get(lesson.deviceKey) as DeviceHistory | undefined) ?? null;
+    const { device, pairs } = learnFrom(before, lesson.items, lesson.at, gap);
+    const items = [...new Set([...lesson.items, ...pairs.flat()])];
+    await staged.load([...items.map(itemDoc), POPULAR_DOC]);
+    staged.set(lesson.deviceKey, device);
+    for (const [key, value] of countLesson((key) => staged.get(key), lesson.items, pairs))
+      staged.set(key, value);
+    staged.set(marker, true, true);
+  }
+
+  private remember(messageId: string): void {
+    this.learned.add(messageId);
+    if (this.learned.size > REMEMBERED_LESSONS) {
+      const oldest = this.learned.values().next().value;
+      if (oldest !== undefined) this.learned.delete(oldest);
+    }
+  }
+}
+
+/** One message's contribution to the model. */
+interface Lesson {
+  messageId: string;
+  deviceKey: string;
+  items: string[];
+  at: number;
+}
+
+/**
+ * Documents read from the store once, changed in memory, and written together with the versions they
+ * were read at, so a concurrent change anywhere makes the whole write a conflict.
+ */
+class StagedDocs {
+  private readonly docs = new Map<string, RecommenderDoc | null>();
+  private readonly writes = new Map<string, RecommenderWrite>();
+
+  constructor(private readonly store: AttributionStore) {}
+
+  get pendingWrites(): number {
+    return this.writes.size;
+  }
+
+  async load(keys: readonly string[]): Promise<void> {
+    const missing = keys.filter((key) => !this.docs.has(key));
+    if (missing.length === 0) return;
+    const found = await this.store.readRecommenderDocs(missing);
+    for (const key of missing) this.docs.set(key, found.get(key) ?? null);
+  }
+
+  /** The current value of a loaded document, undefined when it does not exist. */
+  get(key: string): unknown {
+    return this.docs.get(key)?.value;
+  }
+
+  set(key: string, value: unknown, expires = false): void {
+    const version = this.docs.get(key)?.version ?? 0;
+    this.docs.set(key, { version, value });
+    this.writes.set(key, { key, expectedVersion: version, value, ...(expires ? { expires } : {}) });
+  }
+
+  /** Writes what was set; on success the documents carry their new versions. */
+  async commit(): Promise<'applied' | 'conflict'> {
+    if (this.writes.size === 0) return 'applied';
+    const outcome = await this.store.writeRecommenderDocs([...this.writes.values()]);
+    if (outcome === 'applied')
+      for (const write of this.writes.values())
+        this.docs.set(write.key, { version: write.expectedVersion + 1, value: write.value });
+    this.writes.clear();
+    return outcome;
+  }
+}
+
+/** A device's history after these items at `at`, and the item pairs that now share a session. */
+export function learnFrom(
+  before: DeviceHistory | null,
+  items: readonly string[],
+  at: number,
+  sessionGapMs: number,
+): { device: DeviceHistory; pairs: Array<[string, string]> } {
+  const device: DeviceHistory = before
+    ? { lastAt: before.lastAt, session: [...before.session], items: [...before.items] }
+    : { lastAt: at, session: [], items: [] };
+  if (Math.abs(at - device.lastAt) > sessionGapMs) device.session = [];
+  device.lastAt = Math.max(device.lastAt, at);
+  const pairs: Array<[string, string]> = [];
+  for (const item of items) {
+    for (const other of device.session) if (other !== item) pairs.push([item, other]);
+    moveToEnd(device.session, item, MODEL_BOUNDS.sessionItems);
+    moveToEnd(device.items, item, MODEL_BOUNDS.deviceItems);
+  }
+  return { device, pairs };
+}
+
+/**
+ * The item and popularity documents after counting `items` and `pairs` (both directions). The staged
+ * values are changed in place: they are this batch's own copies, discarded on a conflict.
+ */
+function countLesson(
+  current: (key: string) => unknown,
+  items: readonly string[],
+  pairs: ReadonlyArray<[string, string]>,
+): Array<[string, unknown]> {
+  const stats = new Map<string, ItemStats>();
+  const statsOf = (item: string): ItemStats => {
+    let entry = stats.get(item);
+    if (!entry) {
+      entry = (current(itemDoc(item)) as ItemStats | undefined) ?? { count: 0, together: {} };
+      stats.set(item, entry);
+    }
+    return entry;
+  };
+  for (const item of items) statsOf(item).count++;
+  for (const [a, b] of pairs) {
     for (const [from, to] of [
       [a, b],
       [b, a],
     ] as const) {
-      const row = this.together.get(from) ?? new Map<string, number>();
-      row.set(to, (row.get(to) ?? 0) + 1);
-      this.together.set(from, row);
+      const entry = statsOf(from);
+      entry.together[to] = (entry.together[to] ?? 0) + 1;
     }
   }
+  const popular = (current(POPULAR_DOC) as Popularity | undefined) ?? {};
+  for (const item of items) popular[item] = statsOf(item).count;
+  const docs: Array<[string, unknown]> = [...stats].map(([item, entry]) => [
+    itemDoc(item),
+    { count: entry.count, together: strongest(entry.together, MODEL_BOUNDS.neighbours) },
+  ]);
+  docs.push([POPULAR_DOC, strongest(popular, MODEL_BOUNDS.popular)]);
+  return docs;
+}
 
-  private remember(messageId: string): void {
-    this.seen.add(messageId);
-    if (this.seen.size > MAX_SEEN_MESSAGES) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
+/** The `limit` highest counts (ties by item id): `counts` itself when it is within the limit. */
+function strongest(counts: Record<string, number>, limit: number): Record<string, number> {
+  const entries = Object.entries(counts);
+  if (entries.length <= limit) return counts;
+  return Object.fromEntries(byCount(entries).slice(0, limit));
+}
+
+/** Entries by count, highest first, ties in plain string order (deterministic, no localeCompare). */
+function byCount(entries: Array<[string, number]>): Array<[string, number]> {
+  return entries.sort((a, b) => b[1] - a[1] || byCodeUnits(a[0], b[0]));
+}
+
+/** The ranking: summed co-occurrence with the own items, then popularity, never an own item. */
+function rank(
+  ownStats: ReadonlyArray<ItemStats | null>,
+  own: ReadonlySet<string>,
+  popularity: Popularity,
+  numResults: number,
+): string[] {
+  const scores = new Map<string, number>();
+  for (const stats of ownStats)
+    for (const [other, count] of Object.entries(stats?.together ?? {}))
+      if (!own.has(other)) scores.set(other, (scores.get(other) ?? 0) + count);
+  const ranked = Array.from(scores, ([item, score]) => ({ item, score, popularity: popularity[item] ?? 0 }));
+  ranked.sort((a, b) => b.score - a.score || b.popularity - a.popularity || byCodeUnits(a.item, b.item));
+  const result = ranked.slice(0, numResults).map((entry) => entry.item);
+  const chosen = new Set(result);
+  for (const [item] of byCount(Object.entries(popularity))) {
+    if (result.length >= numResults) break;
+    if (!own.has(item) && !chosen.has(item)) result.push(item);
   }
+  return result;
 }
 
 /** Moves (or adds) `item` to the end of `list`, keeping at most `max` entries. */
@@ -144,7 +327,6 @@ function moveToEnd(list: string[], item: string, max: number): void {
   if (list.length > max) list.shift();
 }
 
-/** Ties broken by plain string order: deterministic and much cheaper than localeCompare. */
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

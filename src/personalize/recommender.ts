@@ -51,7 +51,7 @@ export interface RecommendationSource {
   /** stored as CachedRecommendations.origin: `personalize` or `local-fallback` */
   readonly origin: string;
   /** sees every message of an affected profile before `recommend` (the local fallback learns from them) */
-  observe?(profile: Profile, messages: readonly SegmentMessage[]): void;
+  observe?(messages: readonly SegmentMessage[]): Promise<void>;
   /** null: nothing to offer now (permanent problem already logged); throws RetryableError when transient */
   recommend(request: RecommendationRequest): Promise<Recommendations | null>;
 }
@@ -79,9 +79,11 @@ export class RecommendationEnricher implements ProfileEnricher {
   constructor(private readonly options: RecommendationEnricherOptions) {}
 
   /** The source learns from every affected profile's messages before the first list is asked for. */
-  observe(profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>): void {
+  async observe(
+    profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>,
+  ): Promise<void> {
     const { source } = this.options;
-    if (source.observe) for (const { profile, messages } of profiles) source.observe(profile, messages);
+    if (source.observe) await source.observe(profiles.flatMap(({ messages }) => messages));
   }
 
   async traitsFor(input: {

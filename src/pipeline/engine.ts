@@ -393,7 +393,7 @@ async function writeBackRound(
   const fail = (entry: ProfileEntry, error: unknown) => {
     for (const message of entry.messages) failures?.set(message.messageId, asError(error));
   };
-  for (const enricher of pipeline.enrichers ?? []) enricher.observe?.(profiles);
+  for (const enricher of pipeline.enrichers ?? []) await enricher.observe?.(profiles);
   const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, async (entry) => {
     if (!failures) return profileWriteBack(pipeline, entry, deadlineAt);
     try {

@@ -21,9 +21,12 @@ export type {
   ProfileEnricher,
   ProfileState,
   RecentProfile,
+  RecommenderDoc,
+  RecommenderWrite,
   TouchSnapshot,
   TraitWriter,
 } from './ports';
+export { MAX_RECOMMENDER_WRITES, recommenderDeviceDoc } from './ports';
 export { computeProfile, type ComputedProfile } from './profile';
 export { addReport, emptyReport, type BatchReport } from './report';
 export { mapConcurrently } from './concurrently';

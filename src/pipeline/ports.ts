@@ -116,6 +116,43 @@ export interface AttributionStore extends LinkReader {
    */
   batch<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+
+  /**
+   * The local fallback recommender's documents (src/personalize/local-fallback.ts), by key; missing
+   * keys are absent from the map. Reads are strongly consistent.
+   */
+  readRecommenderDocs(keys: readonly string[]): Promise<Map<string, RecommenderDoc>>;
+  /**
+   * Writes these documents atomically: every write lands, or none does. `conflict` (nothing written)
+   * when a document's version is no longer `expectedVersion` (0 = must not exist yet): re-read and try
+   * again. At most MAX_RECOMMENDER_WRITES writes per call. `forget(keys)` also deletes the documents
+   * `recommenderDeviceDoc(key)` of those keys.
+   */
+  writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'>;
+}
+
+/** One of the local recommender's documents: a JSON value and a version that grows by 1 per write. */
+export interface RecommenderDoc {
+  version: number;
+  value: unknown;
+}
+
+/** A conditional write of a recommender document (see AttributionStore.applyRecommenderLesson). */
+export interface RecommenderWrite {
+  key: string;
+  /** the version read; 0 when the document did not exist */
+  expectedVersion: number;
+  value: unknown;
+  /** a record that may be deleted after 30 days (DynamoDB TTL), like the idempotency records */
+  expires?: boolean;
+}
+
+/** Writes per writeRecommenderDocs call (DynamoDB's TransactWriteItems limit). */
+export const MAX_RECOMMENDER_WRITES = 100;
+
+/** The key of the recommender document about one identity (its items), which `forget` deletes. */
+export function recommenderDeviceDoc(key: IdentityKey): string {
+  return `device:${key}`;
 }
 
 /** One identify call that writes traits back to a Segment profile. */
@@ -154,7 +191,9 @@ export interface EventTracker {
 /** Adds traits to a profile's write-back (recommendations), given the messages that touched it. */
 export interface ProfileEnricher {
   /** sees every affected profile with its messages once per write-back round, before any `traitsFor` */
-  observe?(profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>): void;
+  observe?(
+    profiles: ReadonlyArray<{ profile: Profile; messages: readonly SegmentMessage[] }>,
+  ): Promise<void> | void;
   traitsFor(input: {
     profile: Profile;
     messages: readonly SegmentMessage[];

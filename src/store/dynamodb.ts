@@ -7,6 +7,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -14,6 +15,7 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -28,7 +30,10 @@ import type {
   MessageStep,
   ProfileState,
   RecentProfile,
+  RecommenderDoc,
+  RecommenderWrite,
 } from '../pipeline/ports';
+import { recommenderDeviceDoc } from '../pipeline/ports';
 
 /**
  * The production store: one DynamoDB table, `pk`/`sk` strings plus a numeric `ttl` (epoch seconds).
@@ -41,6 +46,8 @@ import type {
  * | link (both ends)    | `LINKS#<key>`       | `LINK#<otherKey>`          | none    |
  * | profile state       | `PROFILE#<key>`     | `STATE`                    | none    |
  * | dead letter         | `DEADLETTER`        | `<at>#<random>`            | 30 days |
+ * | recommender doc     | `RECO#<key>`        | `DOC`                      | none    |
+ * | (lesson markers)    | `RECO#lesson:<id>`  | `DOC`                      | 30 days |
  *
  * `<key>` is the full IdentityKey (`anon:<id>`/`user:<id>`); raw ids may contain `#`, which is harmless
  * because the variable part is always last in pk, and sk ranges bound on the ISO timestamp only.
@@ -54,6 +61,8 @@ export const REQUEST_TIMEOUT_MS = 1000;
 export const MAX_ATTEMPTS = 3;
 /** BatchWriteItem takes at most 25 requests; unprocessed ones are retried this many times. */
 const BATCH_SIZE = 25;
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_SIZE = 100;
 const BATCH_RETRIES = 8;
 
 type Item = Record<string, unknown>;
@@ -428,7 +437,7 @@ export class DynamoDbStore implements AttributionStore {
         },
         true,
       );
-      doomed.push(profileKey(key));
+      doomed.push(profileKey(key), recommenderKey(recommenderDeviceDoc(key)));
     }
     await this.deleteAll(doomed);
   }
@@ -440,6 +449,69 @@ export class DynamoDbStore implements AttributionStore {
   async close(): Promise<void> {
     // A client passed in may be shared (one per container); only a client made for this store is ours.
     if (this.ownsClient) this.client.destroy();
+  }
+
+  async readRecommenderDocs(keys: readonly string[]): Promise<Map<string, RecommenderDoc>> {
+    const docs = new Map<string, RecommenderDoc>();
+    const unique = [...new Set(keys)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_SIZE) {
+      let wanted: Array<Record<string, unknown>> = unique.slice(i, i + BATCH_GET_SIZE).map(recommenderKey);
+      for (let attempt = 0; wanted.length > 0; attempt++) {
+        if (attempt > BATCH_RETRIES)
+          throw new RetryableError(
+            `DynamoDB kept ${wanted.length} reads unprocessed on table "${this.table}"`,
+            {
+              service: 'dynamodb',
+            },
+          );
+        if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));
+        const request = { Keys: wanted, ConsistentRead: true };
+        const result = await this.send('BatchGetItem', () =>
+          this.client.send(new BatchGetCommand({ RequestItems: { [this.table]: request } })),
+        );
+        for (const item of result.Responses?.[this.table] ?? []) {
+          const key = String(item.pk).slice('RECO#'.length);
+          docs.set(key, { version: Number(item.version), value: JSON.parse(String(item.value)) as unknown });
+        }
+        wanted = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    }
+    return docs;
+  }
+
+  async writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'> {
+    const items = writes.map((write) => ({
+      Put: {
+        TableName: this.table,
+        Item: {
+          ...recommenderKey(write.key),
+          version: write.expectedVersion + 1,
+          value: JSON.stringify(write.value),
+          ...(write.expires ? { ttl: this.expiry() } : {}),
+        },
+        ...(write.expectedVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':version': write.expectedVersion },
+            }),
+      },
+    }));
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'applied';
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+      if (!(error instanceof Error && error.name === 'TransactionCanceledException') || !reasons)
+        throw mapDynamoDbError(error, this.table, 'TransactWriteItems');
+      // A changed document, or another transaction on the same items right now: re-read and retry.
+      const raced = ['None', 'ConditionalCheckFailed', 'TransactionConflict'];
+      if (reasons.every((reason) => raced.includes(reason.Code ?? 'None'))) return 'conflict';
+      throw new RetryableError(
+        `DynamoDB TransactWriteItems on table "${this.table}" was cancelled: ${reasons.map((reason) => reason.Code).join(',')}`,
+        { cause: error, service: 'dynamodb' },
+      );
+    }
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------
@@ -596,6 +668,7 @@ export async function createTable(client: DynamoDBClient, table: string): Promis
 
 const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' });
 const profileKey = (key: IdentityKey) => ({ pk: `PROFILE#${key}`, sk: 'STATE' });
+const recommenderKey = (key: string) => ({ pk: `RECO#${key}`, sk: 'DOC' });
 const ownerPk = (key: IdentityKey) => `OWNER#${key}`;
 const linksPk = (key: IdentityKey) => `LINKS#${key}`;
 

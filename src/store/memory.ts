@@ -8,7 +8,10 @@ import type {
   MessageStep,
   ProfileState,
   RecentProfile,
+  RecommenderDoc,
+  RecommenderWrite,
 } from '../pipeline/ports';
+import { recommenderDeviceDoc } from '../pipeline/ports';
 
 /** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
 export class MemoryStore implements AttributionStore {
@@ -18,6 +21,7 @@ export class MemoryStore implements AttributionStore {
   private readonly links = new Map<IdentityKey, Map<IdentityKey, IdentityLink>>();
   private readonly profiles = new Map<IdentityKey, ProfileState>();
   private readonly deadLetters: DeadLetter[] = [];
+  private readonly recommenderDocs = new Map<string, RecommenderDoc>();
 
   async getMessage(messageId: string): Promise<MessageRecord | null> {
     const steps = this.messages.get(messageId);
@@ -135,6 +139,7 @@ export class MemoryStore implements AttributionStore {
       this.profiles.delete(key);
       for (const other of this.links.get(key)?.keys() ?? []) this.links.get(other)?.delete(key);
       this.links.delete(key);
+      this.recommenderDocs.delete(recommenderDeviceDoc(key));
     }
   }
 
@@ -143,6 +148,28 @@ export class MemoryStore implements AttributionStore {
   }
 
   async close(): Promise<void> {}
+
+  async readRecommenderDocs(keys: readonly string[]): Promise<Map<string, RecommenderDoc>> {
+    const docs = new Map<string, RecommenderDoc>();
+    for (const key of keys) {
+      const doc = this.recommenderDocs.get(key);
+      if (doc) docs.set(key, structuredClone(doc));
+    }
+    return docs;
+  }
+
+  async writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'> {
+    const stale = writes.some(
+      (write) => (this.recommenderDocs.get(write.key)?.version ?? 0) !== write.expectedVersion,
+    );
+    if (stale) return 'conflict';
+    for (const write of writes)
+      this.recommenderDocs.set(write.key, {
+        version: write.expectedVersion + 1,
+        value: structuredClone(write.value),
+      });
+    return 'applied';
+  }
 }
 
 export function emptyProfileState(): ProfileState {

@@ -11,7 +11,10 @@ import type {
   MessageStep,
   ProfileState,
   RecentProfile,
+  RecommenderDoc,
+  RecommenderWrite,
 } from '../pipeline/ports';
+import { recommenderDeviceDoc } from '../pipeline/ports';
 
 /**
  * Schema migrations, applied in order and tracked in `PRAGMA user_version`. Append only: never edit a
@@ -32,6 +35,10 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE TABLE profiles (target TEXT PRIMARY KEY, written_traits TEXT, written_at TEXT, recommendations TEXT);
   CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
+  `,
+  // The local fallback recommender's state (src/personalize/local-fallback.ts).
+  `
+  CREATE TABLE recommender_docs (key TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
   `,
 ];
 
@@ -139,6 +146,16 @@ export class SqliteStore implements AttributionStore {
       forgetTouches: db.prepare('DELETE FROM touches WHERE owner = ?'),
       forgetLinks: db.prepare('DELETE FROM links WHERE from_key = ? OR to_key = ?'),
       forgetProfile: db.prepare('DELETE FROM profiles WHERE target = ?'),
+      readRecommenderDoc: db.prepare<[string], { version: number; value: string }>(
+        'SELECT version, value FROM recommender_docs WHERE key = ?',
+      ),
+      recommenderDocVersion: db
+        .prepare<[string], number>('SELECT version FROM recommender_docs WHERE key = ?')
+        .pluck(),
+      writeRecommenderDoc: db.prepare(
+        'INSERT OR REPLACE INTO recommender_docs (key, version, value) VALUES (?, ?, ?)',
+      ),
+      forgetRecommenderDoc: db.prepare('DELETE FROM recommender_docs WHERE key = ?'),
     };
   }
 
@@ -261,6 +278,7 @@ export class SqliteStore implements AttributionStore {
         this.sql.forgetTouches.run(key);
         this.sql.forgetLinks.run(key, key);
         this.sql.forgetProfile.run(key);
+        this.sql.forgetRecommenderDoc.run(recommenderDeviceDoc(key));
       }
     })();
   }
@@ -282,6 +300,38 @@ export class SqliteStore implements AttributionStore {
   async close(): Promise<void> {
     this.db.close();
   }
+
+  async readRecommenderDocs(keys: readonly string[]): Promise<Map<string, RecommenderDoc>> {
+    const docs = new Map<string, RecommenderDoc>();
+    for (const key of keys) {
+      const row = this.sql.readRecommenderDoc.get(key);
+      if (row) docs.set(key, { version: row.version, value: JSON.parse(row.value) as unknown });
+    }
+    return docs;
+  }
+
+  async writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'> {
+    // A savepoint inside a replay's transaction: a conflict undoes only these writes.
+    const write = this.db.transaction((): void => {
+      for (const { key, expectedVersion, value } of writes) {
+        const version = this.sql.recommenderDocVersion.get(key) ?? 0;
+        if (version !== expectedVersion) throw new StaleDoc();
+        this.sql.writeRecommenderDoc.run(key, version + 1, JSON.stringify(value));
+      }
+    });
+    try {
+      write.immediate();
+      return 'applied';
+    } catch (error) {
+      if (error instanceof StaleDoc) return 'conflict';
+      throw error;
+    }
+  }
+}
+
+/** Thrown inside writeRecommenderDocs' transaction to roll it back when a document changed since it was read. */
+class StaleDoc extends Error {
+  override readonly name = 'StaleDoc';
 }
 
 function migrate(db: BetterSqlite3.Database): void {

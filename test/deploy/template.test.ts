@@ -240,6 +240,7 @@ describe('template.yaml', () => {
     const table = byAction('dynamodb:Query')[0]!.statement;
     expect(actions(table).sort()).toEqual(
       [
+        'dynamodb:BatchGetItem',
         'dynamodb:BatchWriteItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',

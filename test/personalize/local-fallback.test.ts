@@ -1,4 +1,4 @@
-import { LOCAL_FALLBACK_ORIGIN, LocalFallbackRecommender } from '../../src/personalize';
+import { LOCAL_FALLBACK_ORIGIN, LocalFallbackRecommender, MODEL_BOUNDS } from '../../src/personalize';
 import { createApp } from '../../src/app';
 import { parseEnvelope } from '../../src/events';
 import { silentLogger } from '../../src/log';
@@ -16,61 +16,61 @@ const viewed = (anonymousId: string, item: string, minute: number) =>
   );
 
 describe('LocalFallbackRecommender', () => {
-  it("recommends what others viewed in the same session as the visitor's items, most co-occurring first", () => {
+  it("recommends what others viewed in the same session as the visitor's items, most co-occurring first", async () => {
     // Prepare
-    const model = new LocalFallbackRecommender({ mapping, numResults: 2 });
+    const model = new LocalFallbackRecommender({ store: new MemoryStore(), mapping, numResults: 2 });
     for (const [device, items] of [
       ['d1', ['A', 'B', 'C']],
       ['d2', ['A', 'B']],
       ['d3', ['A', 'C', 'D']],
       ['d4', ['A', 'B']],
     ] as const) {
-      items.forEach((item, minute) => model.learn(viewed(device, item, minute)));
+      for (const [minute, item] of items.entries()) await model.learn(viewed(device, item, minute));
     }
-    model.learn(viewed('me', 'A', 0));
+    await model.learn(viewed('me', 'A', 0));
 
     // Act
-    const result = model.recommendFor({ keys: ['anon:me'], target: 'anon:me' });
+    const result = await model.recommendFor({ keys: ['anon:me'], target: 'anon:me' });
 
     // Assess
     expect(result).toEqual(['B', 'C']);
   });
 
-  it("fills with the most popular items, never the visitor's own, when co-occurrence runs out", () => {
-    const model = new LocalFallbackRecommender({ mapping, numResults: 3 });
-    model.learn(viewed('d1', 'X', 0));
-    model.learn(viewed('d2', 'X', 0));
-    model.learn(viewed('d3', 'Y', 0));
-    model.learn(viewed('me', 'Z', 0));
+  it("fills with the most popular items, never the visitor's own, when co-occurrence runs out", async () => {
+    const model = new LocalFallbackRecommender({ store: new MemoryStore(), mapping, numResults: 3 });
+    await model.learn(viewed('d1', 'X', 0));
+    await model.learn(viewed('d2', 'X', 0));
+    await model.learn(viewed('d3', 'Y', 0));
+    await model.learn(viewed('me', 'Z', 0));
 
-    expect(model.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['X', 'Y']);
+    expect(await model.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['X', 'Y']);
   });
 
-  it('does not count items from visits more than 30 minutes apart as one session', () => {
-    const model = new LocalFallbackRecommender({ mapping, numResults: 5 });
-    model.learn(viewed('d1', 'A', 0));
-    model.learn(viewed('d1', 'B', 45));
-    model.learn(viewed('d2', 'C', 0));
-    model.learn(viewed('d2', 'C', 1));
-    model.learn(viewed('me', 'A', 0));
+  it('does not count items from visits more than 30 minutes apart as one session', async () => {
+    const model = new LocalFallbackRecommender({ store: new MemoryStore(), mapping, numResults: 5 });
+    await model.learn(viewed('d1', 'A', 0));
+    await model.learn(viewed('d1', 'B', 45));
+    await model.learn(viewed('d2', 'C', 0));
+    await model.learn(viewed('d2', 'C', 1));
+    await model.learn(viewed('me', 'A', 0));
 
     // B co-occurred with A only across a 45-minute gap, so the more popular C ranks first.
-    expect(model.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['C', 'B']);
+    expect(await model.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['C', 'B']);
   });
 
-  it('counts a redelivered message once', () => {
-    const model = new LocalFallbackRecommender({ mapping, numResults: 5 });
+  it('counts a redelivered message once', async () => {
+    const model = new LocalFallbackRecommender({ store: new MemoryStore(), mapping, numResults: 5 });
     const once = viewed('d1', 'A', 0);
-    model.learn(once);
-    model.learn(once);
-    model.learn(viewed('d2', 'B', 0));
+    await model.learn(once);
+    await model.learn(once);
+    await model.learn(viewed('d2', 'B', 0));
 
-    expect(model.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['A', 'B']);
+    expect(await model.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['A', 'B']);
   });
 
   it('labels its results as the local fallback', async () => {
-    const model = new LocalFallbackRecommender({ mapping, numResults: 5 });
-    model.learn(viewed('d1', 'A', 0));
+    const model = new LocalFallbackRecommender({ store: new MemoryStore(), mapping, numResults: 5 });
+    await model.learn(viewed('d1', 'A', 0));
 
     const result = await model.recommend({
       profile: { keys: ['anon:me'], target: 'anon:me' },
@@ -81,6 +81,110 @@ describe('LocalFallbackRecommender', () => {
 
     expect(model.origin).toBe('local-fallback');
     expect(result).toEqual({ items: ['A'], recommendationId: LOCAL_FALLBACK_ORIGIN });
+  });
+});
+
+describe('LocalFallbackRecommender state in the store', () => {
+  const fallback = (store: MemoryStore, numResults = 5) =>
+    new LocalFallbackRecommender({ store, mapping, numResults });
+
+  it('learns a message once per store, even from two processes that both receive it', async () => {
+    const store = new MemoryStore();
+    const twice = viewed('d1', 'A', 0);
+    await fallback(store).learn(twice);
+    await fallback(store).learn(twice);
+    await fallback(store).learn(viewed('d2', 'B', 0));
+    await fallback(store).learn(viewed('d3', 'B', 0));
+
+    // A counted twice would tie with B and win the tie.
+    expect(await fallback(store).recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['B', 'A']);
+  });
+
+  it('recommends from a new instance on the same store exactly as the one that learned', async () => {
+    const store = new MemoryStore();
+    const learner = fallback(store);
+    for (const [device, items] of [
+      ['d1', ['A', 'B', 'C']],
+      ['d2', ['B', 'D']],
+      ['me', ['B']],
+    ] as const)
+      for (const [minute, item] of items.entries()) await learner.learn(viewed(device, item, minute));
+    const profile = { keys: ['anon:me'] as const, target: 'anon:me' as const };
+
+    const before = await learner.recommendFor({ ...profile, keys: [...profile.keys] });
+    const after = await fallback(store).recommendFor({ ...profile, keys: [...profile.keys] });
+
+    expect(before).toEqual(['A', 'C', 'D']);
+    expect(after).toEqual(before);
+  });
+
+  it('learns a batch of messages like the same messages one by one', async () => {
+    const events = [
+      viewed('d1', 'A', 0),
+      viewed('d1', 'B', 1),
+      viewed('d2', 'B', 0),
+      viewed('d2', 'C', 2),
+      viewed('me', 'B', 0),
+    ];
+    const oneByOne = new MemoryStore();
+    for (const event of events) await fallback(oneByOne).learn(event);
+    const batched = new MemoryStore();
+    await fallback(batched).observe(events);
+
+    const profile = { keys: ['anon:me' as const], target: 'anon:me' as const };
+    expect(await fallback(batched).recommendFor(profile)).toEqual(['A', 'C']);
+    expect(await fallback(batched).recommendFor(profile)).toEqual(
+      await fallback(oneByOne).recommendFor(profile),
+    );
+  });
+
+  it('keeps every document within its bounds however long a session gets', async () => {
+    const store = new MemoryStore();
+    const learner = fallback(store);
+    const items = Array.from({ length: 130 }, (_, i) => `item-${String(i).padStart(3, '0')}`);
+    for (const [index, item] of items.entries())
+      await learner.learn(
+        productViewed(
+          { anonymousId: 'long', at: new Date(Date.UTC(2026, 2, 1, 10, 0, index)).toISOString() },
+          { product_id: item },
+        ),
+      );
+    for (const item of items) {
+      // 130 other devices each see item-000 with another item: more neighbours than item-000 keeps
+      await learner.learn(viewed(`pair-${item}`, item, 0));
+      await learner.learn(viewed(`pair-${item}`, 'item-000', 1));
+    }
+
+    const docs = await store.readRecommenderDocs(['device:anon:long', 'item:item-000', 'popular']);
+    const popularity = docs.get('popular')?.value as Record<string, number>;
+    const device = docs.get('device:anon:long')?.value as { session: string[]; items: string[] };
+    const first = docs.get('item:item-000')?.value as { together: Record<string, number> };
+    expect(device.session).toHaveLength(MODEL_BOUNDS.sessionItems);
+    expect(device.items).toHaveLength(MODEL_BOUNDS.deviceItems);
+    expect(Object.keys(first.together)).toHaveLength(MODEL_BOUNDS.neighbours);
+    expect(Object.keys(popularity)).toHaveLength(MODEL_BOUNDS.popular);
+    expect(popularity['item-000']).toBe(items.length + 2); // the long session, each pair, pair-item-000 twice
+  });
+
+  it('re-reads and re-applies a lesson that raced another writer, so both are counted', async () => {
+    const store = new MemoryStore();
+    const other = fallback(store);
+    let raced = false;
+    const racing = Object.create(store) as MemoryStore;
+    racing.writeRecommenderDocs = async (writes) => {
+      if (!raced) {
+        raced = true; // another container learns from the same device in between
+        await other.learn(viewed('d1', 'B', 1));
+      }
+      return store.writeRecommenderDocs(writes);
+    };
+
+    await fallback(racing).learn(viewed('d1', 'A', 0));
+    await other.learn(viewed('me', 'A', 0));
+
+    expect(await other.recommendFor({ keys: ['anon:me'], target: 'anon:me' })).toEqual(['B']);
+    const popular = (await store.readRecommenderDocs(['popular'])).get('popular')?.value;
+    expect(popular).toEqual({ A: 2, B: 1 });
   });
 });
 

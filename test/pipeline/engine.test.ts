@@ -527,8 +527,9 @@ describe('the delivery engine', () => {
       const pipeline = testPipeline({
         enrichers: [
           {
-            observe: (profiles) =>
-              calls.push(`observe ${profiles.map(({ profile }) => profile.target).join(',')}`),
+            observe: (profiles) => {
+              calls.push(`observe ${profiles.map(({ profile }) => profile.target).join(',')}`);
+            },
             traitsFor: async ({ profile }) => {
               calls.push(`traitsFor ${profile.target}`);
               return {};

@@ -1,6 +1,7 @@
 import type { Touch } from '../../src/attribution';
 import type { IdentityKey } from '../../src/identity';
 import type { AttributionStore } from '../../src/store';
+import { MAX_RECOMMENDER_WRITES } from '../../src/pipeline';
 
 /**
  * The behaviour every AttributionStore must have. Each backend's test file calls this with a factory
@@ -217,6 +218,74 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       });
       expect(result).toBe(42);
       expect(await store.touchesOf([A])).toHaveLength(1);
+    });
+
+    describe('local recommender documents', () => {
+      it('writes new documents at version 1 and reads back only the ones that exist', async () => {
+        const outcome = await store.writeRecommenderDocs([
+          { key: 'item:A', expectedVersion: 0, value: { count: 1, together: {} } },
+          { key: 'lesson:m1', expectedVersion: 0, value: true, expires: true },
+        ]);
+
+        expect(outcome).toBe('applied');
+        const docs = await store.readRecommenderDocs(['item:A', 'lesson:m1', 'item:missing']);
+        expect([...docs.entries()].sort()).toEqual([
+          ['item:A', { version: 1, value: { count: 1, together: {} } }],
+          ['lesson:m1', { version: 1, value: true }],
+        ]);
+      });
+
+      it('writes nothing when any document changed since it was read, and takes the retry', async () => {
+        await store.writeRecommenderDocs([{ key: 'item:A', expectedVersion: 0, value: 'a1' }]);
+
+        const stale = await store.writeRecommenderDocs([
+          { key: 'item:B', expectedVersion: 0, value: 'b1' },
+          { key: 'item:A', expectedVersion: 0, value: 'a-stale' },
+        ]);
+        const missing = await store.writeRecommenderDocs([
+          { key: 'item:C', expectedVersion: 4, value: 'c?' },
+        ]);
+        const retried = await store.writeRecommenderDocs([
+          { key: 'item:B', expectedVersion: 0, value: 'b1' },
+          { key: 'item:A', expectedVersion: 1, value: 'a2' },
+        ]);
+
+        expect([stale, missing, retried]).toEqual(['conflict', 'conflict', 'applied']);
+        const docs = await store.readRecommenderDocs(['item:A', 'item:B', 'item:C']);
+        expect(docs.get('item:A')).toEqual({ version: 2, value: 'a2' });
+        expect(docs.get('item:B')).toEqual({ version: 1, value: 'b1' });
+        expect(docs.has('item:C')).toBe(false);
+      });
+
+      it("forgets a deleted id's device document and keeps the item documents", async () => {
+        await store.writeRecommenderDocs([
+          { key: `device:${A}`, expectedVersion: 0, value: { items: ['A'] } },
+          { key: `device:${B}`, expectedVersion: 0, value: { items: ['B'] } },
+          { key: 'item:A', expectedVersion: 0, value: { count: 1 } },
+        ]);
+
+        await store.forget([A]);
+
+        const docs = await store.readRecommenderDocs([`device:${A}`, `device:${B}`, 'item:A']);
+        expect([...docs.keys()].sort()).toEqual([`device:${B}`, 'item:A']);
+      });
+
+      it('takes the most writes one call allows, and reads more documents than one request takes', async () => {
+        const keys = Array.from({ length: 2 * MAX_RECOMMENDER_WRITES }, (_, i) => `item:${i}`);
+        for (let start = 0; start < keys.length; start += MAX_RECOMMENDER_WRITES)
+          expect(
+            await store.writeRecommenderDocs(
+              keys
+                .slice(start, start + MAX_RECOMMENDER_WRITES)
+                .map((key) => ({ key, expectedVersion: 0, value: key })),
+            ),
+          ).toBe('applied');
+
+        const docs = await store.readRecommenderDocs(keys);
+
+        expect(docs.size).toBe(keys.length);
+        expect(docs.get('item:199')?.value).toBe('item:199');
+      });
     });
   });
 }
