@@ -83,7 +83,7 @@ export async function deliverBatch(
   let failedIds: ReadonlySet<string> | 'all';
   let firstError: unknown;
   try {
-    await window.apply(parsed.flat());
+    await window.apply(parsed.flat(), deadlineAt);
     const { failed } = await window.settle(deadlineAt);
     failedIds = new Set(failed.keys());
     firstError = failed.values().next().value;

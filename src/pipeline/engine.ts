@@ -23,6 +23,7 @@ import type {
   TraitWriter,
 } from './ports';
 import { computeProfile } from './profile';
+import { ProfileLocks } from './profile-locks';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
 
@@ -76,8 +77,11 @@ export interface WindowOptions {
 
 /** Messages applied (steps 1-2) whose downstream work (steps 3-5) waits for `complete`. */
 export interface DeliveryWindow {
-  /** Steps 1 and 2 for these messages; a copy of a message already in the window counts as a duplicate. */
-  apply(inputs: readonly ParsedMessage[]): Promise<void>;
+  /**
+   * Steps 1 and 2 for these messages; a copy of a message already in the window counts as a duplicate.
+   * With `deadlineAt` (epoch ms), the store's waits end by then (default: the store's own bound).
+   */
+  apply(inputs: readonly ParsedMessage[], deadlineAt?: number): Promise<void>;
   /** Steps 3 to 5 for every message applied since the window opened or last completed. */
   complete(deadlineAt: number): Promise<void>;
   /**
@@ -103,15 +107,17 @@ export interface WindowSettlement {
 
 /** Builds the engine over its ports. */
 export function createEngine(pipeline: Pipeline): Engine {
+  // One per engine, i.e. per container: invocations in flight in one process write a profile back in turn.
+  const locks = new ProfileLocks();
   return {
     pipeline,
     async deliver(inputs, deadlineAt) {
-      const window = openWindow(pipeline, {});
-      await window.apply(inputs);
+      const window = openWindow(pipeline, {}, locks);
+      await window.apply(inputs, deadlineAt);
       await window.complete(deadlineAt);
       return window.report;
     },
-    openWindow: (options = {}) => openWindow(pipeline, options),
+    openWindow: (options = {}) => openWindow(pipeline, options, locks),
   };
 }
 
@@ -128,7 +134,11 @@ function emptyWork(): PendingWork {
   return { fresh: [], affected: new Map(), seen: new Set() };
 }
 
-function openWindow(pipeline: Pipeline, { transactions = false }: WindowOptions): DeliveryWindow {
+function openWindow(
+  pipeline: Pipeline,
+  { transactions = false }: WindowOptions,
+  locks: ProfileLocks,
+): DeliveryWindow {
   const report = emptyReport();
   let work = emptyWork();
   const phase = <T>(run: () => Promise<T>) => (transactions ? pipeline.store.batch(run) : run());
@@ -140,33 +150,46 @@ function openWindow(pipeline: Pipeline, { transactions = false }: WindowOptions)
     get affectedIds() {
       return work.affected.size;
     },
-    apply: (inputs) => applyMessages(pipeline, inputs, work, report),
-    async complete(deadlineAt) {
-      await phase(() => trackMessages(pipeline, work, deadlineAt, report, null));
-      await phase(async () => {
-        await writeBackProfiles(pipeline, work, deadlineAt, report, null);
-        for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
-        report.processed += work.fresh.length;
-      });
-      work = emptyWork();
-    },
-    async settle(deadlineAt) {
-      const failures: Failures = new Map();
-      const completed: string[] = [];
-      await phase(() => trackMessages(pipeline, work, deadlineAt, report, failures));
-      await phase(async () => {
-        await writeBackProfiles(pipeline, work, deadlineAt, report, failures);
-        for (const { message } of work.fresh) {
-          if (failures.has(message.messageId)) continue;
-          await pipeline.store.markStep(message.messageId, 'done');
-          completed.push(message.messageId);
-        }
-        report.processed += completed.length;
-      });
-      work = emptyWork();
-      return { completed, failed: failures };
-    },
+    apply: (inputs, deadlineAt) =>
+      withinDeadline(pipeline.store, deadlineAt, () => applyMessages(pipeline, inputs, work, report)),
+    complete: (deadlineAt) =>
+      withinDeadline(pipeline.store, deadlineAt, async () => {
+        await phase(() => trackMessages(pipeline, work, deadlineAt, report, null));
+        await phase(async () => {
+          await writeBackProfiles(pipeline, work, deadlineAt, report, null, locks);
+          for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
+          report.processed += work.fresh.length;
+        });
+        work = emptyWork();
+      }),
+    settle: (deadlineAt) => withinDeadline(pipeline.store, deadlineAt, () => settle(deadlineAt)),
   };
+
+  async function settle(deadlineAt: number): Promise<WindowSettlement> {
+    const failures: Failures = new Map();
+    const completed: string[] = [];
+    await phase(() => trackMessages(pipeline, work, deadlineAt, report, failures));
+    await phase(async () => {
+      await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
+      for (const { message } of work.fresh) {
+        if (failures.has(message.messageId)) continue;
+        await pipeline.store.markStep(message.messageId, 'done');
+        completed.push(message.messageId);
+      }
+      report.processed += completed.length;
+    });
+    work = emptyWork();
+    return { completed, failed: failures };
+  }
+}
+
+/** `work` with the store's waits bounded by the deadline, for a store that needs it (SQLite). */
+function withinDeadline<T>(
+  store: AttributionStore,
+  deadlineAt: number | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  return deadlineAt !== undefined && store.withinDeadline ? store.withinDeadline(deadlineAt, work) : work();
 }
 
 const MINUTE_MS = 60_000;
@@ -316,6 +339,7 @@ async function writeBackProfiles(
   deadlineAt: number,
   report: BatchReport,
   failures: Failures,
+  locks: ProfileLocks,
 ): Promise<void> {
   const published = new Set(
     work.fresh.filter((entry) => entry.publishedAlready).map((entry) => entry.message.messageId),
@@ -335,7 +359,13 @@ async function writeBackProfiles(
       for (const message of entry.messages)
         if (!failures.has(message.messageId)) failures.set(message.messageId, error);
     }
-    const written = await writeBackRound(pipeline, due, deadlineAt, report, { failures, published });
+    // Held from computing the traits to saving them: a profile's write-back diffs against the state the
+    // previous one saved, never against the same state as a write-back still in flight.
+    const written = await locks.withKeys(
+      due.map((entry) => entry.profile.target),
+      deadlineAt,
+      () => writeBackRound(pipeline, due, deadlineAt, report, { failures, published }),
+    );
     // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
     // touch or a link after this one read its snapshot, and this one's save may have landed last with
     // stale traits. Re-resolving and recomputing after our own save closes that window: whoever saves
@@ -379,8 +409,8 @@ type ProfileOutcome = {
 /**
  * Computes each profile's traits, sends the changed ones, publishes the attribution changes, saves the
  * traits; returns how many profiles it wrote. The order matters for redeliveries: traits are saved last,
- * so a failure before that recomputes the same change next time (the identify's messageId is
- * deterministic, and published changes are marked per message so they are not published twice).
+ * so a failure before that recomputes the same change next time (the identify's messageId depends on
+ * the change and the state it replaces, and published changes are marked per message so they are not published twice).
  */
 async function writeBackRound(
   pipeline: Pipeline,
@@ -499,7 +529,10 @@ async function profileWriteBack(
   const call = {
     target: profile.target,
     traits: changed,
-    messageId: writeBackMessageId(profile.target, messageIds, changed),
+    messageId: writeBackMessageId(profile.target, changed, {
+      traits: state?.writtenTraits ?? null,
+      at: state?.writtenAt ?? null,
+    }),
     timestamp,
   };
   const full = { ...(state?.writtenTraits ?? {}), ...traits };

@@ -31,4 +31,5 @@ export { computeProfile, type ComputedProfile } from './profile';
 export { addReport, emptyReport, type BatchReport } from './report';
 export { mapConcurrently } from './concurrently';
 export { isOwnWriteBack, OWN_TRAIT_PREFIXES } from './loop-guard';
-export { writeBackMessageId } from './write-back-id';
+export { writeBackMessageId, type ReplacedState } from './write-back-id';
+export { ProfileLocks } from './profile-locks';

@@ -129,6 +129,13 @@ export interface AttributionStore extends LinkReader {
    * `recommenderDeviceDoc(key)` of those keys.
    */
   writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'>;
+
+  /**
+   * Runs one delivery's `work` with the store's lock waits bounded by its deadline (epoch ms); a wait
+   * that reaches it throws RetryableError. For a store whose waits nothing else bounds (SQLite's busy
+   * timeout); stores whose calls carry their own timeouts leave it out.
+   */
+  withinDeadline?<T>(deadlineAt: number, work: () => Promise<T>): Promise<T>;
 }
 
 /** One of the local recommender's documents: a JSON value and a version that grows by 1 per write. */

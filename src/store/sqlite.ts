@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Touch, Traits } from '../attribution';
+import { RetryableError } from '../errors';
 import type { IdentityKey, IdentityLink } from '../identity';
 import type {
   AttributionStore,
@@ -81,16 +82,27 @@ export async function openSqliteStore(path: string, options: SqliteOpenOptions =
   return new SqliteStore(new Database(path, { fileMustExist: mustExist }));
 }
 
+/**
+ * How long a statement waits for another connection's lock when no deadline bounds it (a replay, the
+ * CLI). better-sqlite3 waits synchronously, so the whole process waits with it.
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** Under a deadline, the wait is re-bounded whenever it could outlast it, at most this often. */
+const BUSY_TIMEOUT_STEP_MS = 100;
+
 /** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous and in-process). */
 export class SqliteStore implements AttributionStore {
   private readonly sql;
   /** Links this instance already wrote (pair -> timestamp): most events repeat their link; skip the write. */
   private readonly linked = new Map<string, string>();
+  /** the deadlines (epoch ms) of the deliveries in flight, each once per delivery */
+  private readonly deadlines: number[] = [];
+  private busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
 
   constructor(private readonly db: BetterSqlite3.Database) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
     // A 64 MB page cache keeps a replay chunk's index pages in memory, so a COMMIT is one sequential WAL write.
     db.pragma('cache_size = -65536');
     db.pragma('wal_autocheckpoint = 10000');
@@ -160,15 +172,18 @@ export class SqliteStore implements AttributionStore {
   }
 
   async getMessage(messageId: string): Promise<MessageRecord | null> {
+    this.boundWait();
     const rows = this.sql.getSteps.all(messageId);
     return rows.length > 0 ? { messageId, steps: rows.map((row) => row.step) } : null;
   }
 
   async markStep(messageId: string, step: MessageStep): Promise<void> {
+    this.boundWait();
     this.sql.markStep.run(messageId, step);
   }
 
   async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
+    this.boundWait();
     this.sql.recordActivity.run(ownerKey, timestamp, messageId);
   }
 
@@ -178,10 +193,12 @@ export class SqliteStore implements AttributionStore {
     to: string,
     exceptMessageId: string,
   ): Promise<boolean> {
+    this.boundWait();
     return this.sql.hasActivity.get(ownerKey, from, to, exceptMessageId) !== undefined;
   }
 
   async newestActivity(keys: readonly IdentityKey[]): Promise<string | null> {
+    this.boundWait();
     let newest: string | null = null;
     for (const key of keys) {
       const ts = this.sql.newestActivity.get(key)?.ts ?? null;
@@ -191,15 +208,18 @@ export class SqliteStore implements AttributionStore {
   }
 
   async putTouch(touch: Touch): Promise<void> {
+    this.boundWait();
     const { ownerKey, messageId, timestamp, direct } = touch;
     this.sql.putTouch.run(ownerKey, messageId, timestamp, direct ? 1 : 0, JSON.stringify(touch));
   }
 
   async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {
+    this.boundWait();
     return this.sql.deleteDirect.run(ownerKey, after, until).changes;
   }
 
   async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
+    this.boundWait();
     return keys.flatMap((key) => this.sql.touchesOf.all(key).map((json) => JSON.parse(json) as Touch));
   }
 
@@ -208,6 +228,7 @@ export class SqliteStore implements AttributionStore {
     const pair = `${link.from}\n${link.to}`;
     const known = this.linked.get(pair);
     if (known !== undefined && known <= link.timestamp) return;
+    this.boundWait();
     this.sql.link.run({ from: link.from, to: link.to, primary: link.primary, ts: link.timestamp });
     this.sql.link.run({ from: link.to, to: link.from, primary: link.primary, ts: link.timestamp });
     if (this.linked.size > 100_000) this.linked.clear();
@@ -215,6 +236,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
+    this.boundWait();
     return keys.flatMap((key) =>
       this.sql.linksOf.all(key).map((row) => ({
         from: row.from_key as IdentityKey,
@@ -226,6 +248,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
+    this.boundWait();
     const row = this.sql.getProfile.get(target);
     if (!row) return null;
     return {
@@ -238,14 +261,17 @@ export class SqliteStore implements AttributionStore {
   }
 
   async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
+    this.boundWait();
     this.sql.saveTraits.run(target, JSON.stringify(traits), at);
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
+    this.boundWait();
     this.sql.saveRecommendations.run(target, JSON.stringify(recommendations));
   }
 
   async recentProfiles(limit: number): Promise<RecentProfile[]> {
+    this.boundWait();
     if (limit <= 0) return [];
     return this.sql.recentProfiles
       .all(limit)
@@ -253,6 +279,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {
+    this.boundWait();
     this.sql.addDeadLetter.run(
       entry.at,
       entry.messageId,
@@ -262,6 +289,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+    this.boundWait();
     return this.sql.listDeadLetters.all(limit).map((row) => ({
       at: row.at,
       messageId: row.message_id,
@@ -271,6 +299,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async forget(keys: readonly IdentityKey[]): Promise<void> {
+    this.boundWait();
     this.linked.clear();
     this.db.transaction(() => {
       for (const key of keys) {
@@ -285,6 +314,7 @@ export class SqliteStore implements AttributionStore {
 
   async batch<T>(work: () => Promise<T>): Promise<T> {
     if (this.db.inTransaction) return work();
+    this.boundWait();
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = await work();
@@ -302,6 +332,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async readRecommenderDocs(keys: readonly string[]): Promise<Map<string, RecommenderDoc>> {
+    this.boundWait();
     const docs = new Map<string, RecommenderDoc>();
     for (const key of keys) {
       const row = this.sql.readRecommenderDoc.get(key);
@@ -311,6 +342,7 @@ export class SqliteStore implements AttributionStore {
   }
 
   async writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'> {
+    this.boundWait();
     // A savepoint inside a replay's transaction: a conflict undoes only these writes.
     const write = this.db.transaction((): void => {
       for (const { key, expectedVersion, value } of writes) {
@@ -326,6 +358,51 @@ export class SqliteStore implements AttributionStore {
       if (error instanceof StaleDoc) return 'conflict';
       throw error;
     }
+  }
+
+  /**
+   * Runs a delivery's `work` with every lock wait bounded by its deadline (the earliest of the deliveries
+   * in flight: a synchronous wait holds up all of them). A wait that reaches it throws RetryableError, so
+   * the invocation fails within its time and is redelivered, instead of blocking past Segment's timeout.
+   */
+  async withinDeadline<T>(deadlineAt: number, work: () => Promise<T>): Promise<T> {
+    this.deadlines.push(deadlineAt);
+    this.resetWait();
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+      throw new RetryableError('the SQLite store stayed locked by another connection until the deadline', {
+        cause: error,
+        service: 'sqlite',
+      });
+    } finally {
+      this.deadlines.splice(this.deadlines.indexOf(deadlineAt), 1);
+      this.resetWait();
+    }
+  }
+
+  /** Lowers the busy timeout when the next statement could otherwise wait past the earliest deadline. */
+  private boundWait(): void {
+    if (this.busyTimeoutMs > this.waitBudget()) this.resetWait();
+  }
+
+  /** The busy timeout for the deliveries in flight now (the default when there is none). */
+  private resetWait(): void {
+    const budget = this.waitBudget();
+    const ms = this.deadlines.length === 0 ? budget : Math.max(0, budget - BUSY_TIMEOUT_STEP_MS);
+    if (ms !== this.busyTimeoutMs) this.setBusyTimeout(ms);
+  }
+
+  /** How long a statement may wait now: until the earliest deadline in flight, at most the default. */
+  private waitBudget(): number {
+    if (this.deadlines.length === 0) return DEFAULT_BUSY_TIMEOUT_MS;
+    return Math.min(DEFAULT_BUSY_TIMEOUT_MS, Math.min(...this.deadlines) - Date.now());
+  }
+
+  private setBusyTimeout(ms: number): void {
+    this.busyTimeoutMs = Math.max(0, Math.floor(ms));
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
   }
 }
 

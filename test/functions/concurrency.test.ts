@@ -5,6 +5,7 @@ import type { IdentityKey } from '../../src/identity';
 import { silentLogger } from '../../src/log';
 import { MemoryStore, type AttributionStore } from '../../src/store';
 import { openDynamoDbStore } from '../../src/store/dynamodb';
+import { openSqliteStore } from '../../src/store/sqlite';
 import type { IdentifyCall, TraitWriter } from '../../src/writeback';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 import { identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
@@ -19,12 +20,21 @@ const env = {
   TOUCHPOINT_LOG_LEVEL: 'silent',
 };
 
-/** Every identify call any container delivered, in delivery order (as Segment would merge them). */
+/**
+ * Every identify call any container delivered, in delivery order, and Segment's view of them: a call
+ * whose messageId Segment already has is dropped (deduplicated), the others merge in arrival order.
+ */
 class DeliveryLog {
   readonly calls: IdentifyCall[] = [];
 
+  /** the calls Segment keeps: the first of each messageId */
+  kept(): IdentifyCall[] {
+    const seen = new Set<string>();
+    return this.calls.filter((call) => !seen.has(call.messageId) && seen.add(call.messageId));
+  }
+
   traitsOf(target: IdentityKey): Traits {
-    return this.calls
+    return this.kept()
       .filter((call) => call.target === target)
       .reduce<Traits>((merged, call) => ({ ...merged, ...call.traits }), {});
   }
@@ -40,6 +50,8 @@ class RecordingWriter implements TraitWriter {
   }
 
   async flush(): Promise<{ rejected: IdentifyCall[] }> {
+    // Delivery takes a network round trip: other invocations run meanwhile, as they do in a container.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.log.calls.push(...this.queue);
     this.queue = [];
     return { rejected: [] };
@@ -185,6 +197,69 @@ function deliveries(journey: readonly Message[], count: number, seed: number): M
   return shuffled([...journey, ...duplicates], seed + 1);
 }
 
+/** What one message at a time, in timestamp order, leaves on the profile (a MemoryStore). */
+async function orderedReference(journey: readonly Message[]): Promise<Traits> {
+  const sorted = [...journey].sort((x, y) => String(x.timestamp).localeCompare(String(y.timestamp)));
+  const log = new DeliveryLog();
+  const store = new MemoryStore();
+  const handle = container(store, log);
+  for (const message of sorted) await handle(message, lambdaContext);
+  const expected = (await store.getProfileState(USER))?.writtenTraits ?? {};
+  expect(expected).toMatchObject({ first_touch_channel: 'Organic Search', touch_count: expect.any(Number) });
+  expect(withoutNulls(log.traitsOf(USER))).toEqual(withoutNulls(expected));
+  return expected;
+}
+
+/** The burst delivered one invocation after another: how many identify calls Segment keeps. */
+async function sequentialCalls(burst: readonly Message[], store: AttributionStore): Promise<number> {
+  const log = new DeliveryLog();
+  const handle = container(store, log);
+  for (const message of burst) await handle(structuredClone(message), lambdaContext);
+  return log.kept().length;
+}
+
+/** The same assertions for every store: nothing failed, no duplicate, the ordered run's traits. */
+async function assessBurst(input: {
+  results: PromiseSettledResult<unknown>[];
+  log: DeliveryLog;
+  store: AttributionStore;
+  expected: Traits;
+  sequential: number;
+}): Promise<void> {
+  const { results, log, store, expected, sequential } = input;
+  expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+  // Concurrency may fold several messages into one write-back, never add one: what Segment keeps is at
+  // most what one invocation at a time sends, and every call beyond it is a copy with the same id.
+  expect(log.kept().length).toBeLessThanOrEqual(sequential);
+  expect((await store.getProfileState(USER))?.writtenTraits).toEqual(expected);
+  // Segment's view: the kept calls merged in arrival order, so a stale last touch arriving last shows
+  const merged = log.traitsOf(USER);
+  expect(merged.last_touch_campaign).toBe(expected.last_touch_campaign);
+  expect(withoutNulls(merged)).toEqual(withoutNulls(expected));
+}
+
+describe('50 invocations in flight in one container on SQLite', () => {
+  it("sends the identify calls of a sequential run and ends with the ordered run's traits", async () => {
+    // Prepare
+    const journey = userJourney();
+    const expected = await orderedReference(journey);
+    const burst = deliveries(journey, INVOCATIONS, 11);
+    const sequential = await sequentialCalls(burst, await openSqliteStore(':memory:'));
+
+    // Act: one container (one app, one writer) over one SQLite file, 50 invocations at once
+    const log = new DeliveryLog();
+    const store = await openSqliteStore(':memory:');
+    const handle = container(store, log);
+    const results = await Promise.allSettled(
+      burst.map((message) => handle(structuredClone(message), lambdaContext)),
+    );
+
+    // Assess
+    await assessBurst({ results, log, store, expected, sequential });
+    await store.close();
+  });
+});
+
 describe('50 concurrent invocations for one user against DynamoDB', () => {
   let local: DynamoDbLocal | undefined;
 
@@ -196,36 +271,28 @@ describe('50 concurrent invocations for one user against DynamoDB', () => {
     await local?.stop();
   });
 
-  it('ends with the same first/last-touch traits as one ordered sequential run', async () => {
-    // Prepare: the reference, one message at a time in timestamp order on a MemoryStore
-    const journey = userJourney();
-    const sorted = [...journey].sort((x, y) => String(x.timestamp).localeCompare(String(y.timestamp)));
-    const referenceLog = new DeliveryLog();
-    const referenceStore = new MemoryStore();
-    const reference = container(referenceStore, referenceLog);
-    for (const message of sorted) await reference(message, lambdaContext);
-    const expected = (await referenceStore.getProfileState(USER))?.writtenTraits;
-    expect(expected).toMatchObject({
-      first_touch_channel: 'Organic Search',
-      touch_count: expect.any(Number),
-    });
-    expect(withoutNulls(referenceLog.traitsOf(USER))).toEqual(withoutNulls(expected ?? {}));
-
-    // Act: 50 invocations at once, one message each, each in its own "container"
+  it("sends the identify calls of a sequential run and ends with the ordered run's traits", async () => {
+    // Prepare
     if (!local) throw new Error('DynamoDB Local did not start');
-    const table = await local.freshTable('concurrency');
+    const journey = userJourney();
+    const expected = await orderedReference(journey);
     const burst = deliveries(journey, INVOCATIONS, 7);
     expect(burst).toHaveLength(INVOCATIONS);
     expect(new Set(burst.map((message) => message.messageId)).size).toBe(journey.length);
+    const client = local.documentClient;
+    const sequential = await sequentialCalls(
+      burst,
+      await openDynamoDbStore(await local.freshTable('seq'), client),
+    );
+
+    // Act: 50 invocations at once, one message each, each in its own "container"
     const log = new DeliveryLog();
-    const store = await openDynamoDbStore(table, local.documentClient);
+    const store = await openDynamoDbStore(await local.freshTable('concurrency'), client);
     const results = await Promise.allSettled(
       burst.map((message) => container(store, log)(structuredClone(message), lambdaContext)),
     );
 
     // Assess
-    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
-    expect((await store.getProfileState(USER))?.writtenTraits).toEqual(expected);
-    expect(withoutNulls(log.traitsOf(USER))).toEqual(withoutNulls(expected ?? {}));
-  });
+    await assessBurst({ results, log, store, expected, sequential });
+  }, 120_000);
 });

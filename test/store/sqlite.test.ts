@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createHandler } from '../../functions/segment-destination';
+import { createApp } from '../../src/app';
+import { RetryableError } from '../../src/errors';
+import { silentLogger } from '../../src/log';
 import { openSqliteStore } from '../../src/store/sqlite';
+import { pageEvent } from '../support/events';
+import { RecordingTraitWriter } from '../support/recording-writer';
 import { describeStoreConformance } from './conformance';
 
 const dir = mkdtempSync(join(tmpdir(), 'touchpoint-sqlite-'));
@@ -54,5 +61,46 @@ describe('sqlite store link cache', () => {
 
     expect(await store.linksOf(['anon:a'])).toHaveLength(1);
     await store.close();
+  });
+});
+
+describe('sqlite store under a deadline', () => {
+  const SITE = 'https://shop.example.com';
+
+  it('fails an invocation with RetryableError within its deadline while another connection holds the lock', async () => {
+    // Prepare: a container on a SQLite file, and a second connection holding its write lock
+    const path = join(dir, 'locked.db');
+    const deadlineMs = 600;
+    const handle = createHandler(() =>
+      createApp(
+        {
+          TOUCHPOINT_STORE: `sqlite:${path}`,
+          TOUCHPOINT_DEADLINE_MS: String(deadlineMs),
+          TOUCHPOINT_OWN_DOMAINS: 'shop.example.com',
+          TOUCHPOINT_LOG_LEVEL: 'silent',
+        },
+        { writer: new RecordingTraitWriter(), log: silentLogger },
+      ),
+    );
+    const context = { getRemainingTimeInMillis: () => 5000 };
+    const visit = (messageId: string) =>
+      pageEvent({ messageId, anonymousId: 'a-locked', at: '2026-03-01T10:00:00Z', url: `${SITE}/` });
+    await handle(visit('before-lock'), context); // creates the file and its schema
+    const holder = new Database(path);
+    holder.exec('BEGIN IMMEDIATE');
+
+    // Act
+    const started = Date.now();
+    const outcome = await handle(visit('while-locked'), context).catch((error: unknown) => error);
+    const elapsedMs = Date.now() - started;
+    holder.exec('ROLLBACK');
+    const afterwards = await handle(visit('while-locked'), context);
+
+    // Assess: the SQLite default alone would have waited 5,000 ms, past Segment's timeout
+    expect(outcome).toBeInstanceOf(RetryableError);
+    expect((outcome as Error).message).toMatch(/locked by another connection/);
+    expect(elapsedMs).toBeLessThan(deadlineMs + 250);
+    expect(afterwards).toMatchObject({ processed: 1 });
+    holder.close();
   });
 });
