@@ -22,7 +22,7 @@ import type {
   ProfileEnricher,
   TraitWriter,
 } from './ports';
-import { computeProfile } from './profile';
+import { computeProfile, profileIdsDigest } from './profile';
 import { ProfileLocks } from './profile-locks';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
@@ -403,6 +403,8 @@ type ProfileOutcome = {
   entry: ProfileEntry;
   call: IdentifyCall;
   full: Traits;
+  /** the profile's ids, as saved with the traits */
+  writtenFor: string;
   change: AttributionChange | null;
 };
 
@@ -455,7 +457,7 @@ async function writeBackRound(
       fail(outcome.entry, unpublished.get(outcome));
       continue;
     }
-    await store.saveWrittenTraits(outcome.call.target, outcome.full, now);
+    await store.saveWrittenTraits(outcome.call.target, outcome.full, now, outcome.writtenFor);
     report.identifyCalls++;
     written++;
   }
@@ -521,7 +523,12 @@ async function profileWriteBack(
       await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }),
     );
   }
-  const changed = changedTraits(traits, state?.writtenTraits ?? null);
+  // A profile that gained an id since its last write to this target (an identify or alias merged it, or
+  // this is the first write to a merged profile) sends every trait once, nulls included: Segment may
+  // have merged the other ids' profiles, with what was written to them, before or after this write.
+  const writtenFor = profileIdsDigest(profile.keys);
+  const merged = state?.writtenTraits ? state.writtenFor !== writtenFor : profile.keys.length > 1;
+  const changed = merged ? { ...traits } : changedTraits(traits, state?.writtenTraits ?? null);
   if (!changed) return null;
   const messageIds = messages.map((message) => message.messageId);
   const timestamp =
@@ -545,7 +552,7 @@ async function profileWriteBack(
         messageIds,
       })
     : null;
-  return { entry, call, full, change };
+  return { entry, call, full, writtenFor, change };
 }
 
 async function deadLetter(

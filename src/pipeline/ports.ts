@@ -52,6 +52,12 @@ export interface ProfileState {
   writtenTraits: Traits | null;
   writtenAt: string | null;
   recommendations: CachedRecommendations | null;
+  /**
+   * Which ids the profile had when its traits were last written (a digest, see profileIdsDigest); when
+   * the ids change, the profile was merged and its next write-back sends every trait. Absent when never
+   * written with one.
+   */
+  writtenFor?: string;
 }
 
 /**
@@ -94,7 +100,8 @@ export interface AttributionStore extends LinkReader {
   link(link: IdentityLink): Promise<void>;
 
   getProfileState(target: IdentityKey): Promise<ProfileState | null>;
-  saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void>;
+  /** Saves what was written to `target`, when, and for which ids (`writtenFor`, kept when given). */
+  saveWrittenTraits(target: IdentityKey, traits: Traits, at: string, writtenFor?: string): Promise<void>;
   saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void>;
   /**
    * The targets whose traits were written most recently, newest `writtenAt` first, at most `limit`

@@ -7,7 +7,8 @@ import {
   type Touch,
   type Traits,
 } from '../attribution';
-import type { Profile } from '../identity';
+import { createHash } from 'node:crypto';
+import type { IdentityKey, Profile } from '../identity';
 import type { AttributionStore, ProfileState } from './ports';
 
 /** What a profile's attribution is computed from, and what it computes to. */
@@ -40,4 +41,15 @@ export async function computeProfile(
   const state = await store.getProfileState(profile.target);
   const traits = attributionTraits(attribution, settings.traitPreset);
   return { profile, touches, newestActivity, attribution, traits, state };
+}
+
+/**
+ * A short digest of a profile's ids (ProfileState.writtenFor): equal digests, same ids. When the digest
+ * saved with the written traits differs from the profile's now, the profile gained (or lost) an id since.
+ */
+export function profileIdsDigest(keys: readonly IdentityKey[]): string {
+  return createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 24);
 }

@@ -335,14 +335,28 @@ export class DynamoDbStore implements AttributionStore {
         typeof item.recommendations === 'string'
           ? (JSON.parse(item.recommendations) as CachedRecommendations)
           : null,
+      ...(typeof item.writtenFor === 'string' ? { writtenFor: item.writtenFor } : {}),
     };
   }
 
-  async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
-    await this.update(profileKey(target), 'SET writtenTraits = :traits, writtenAt = :at', {
-      ':traits': JSON.stringify(traits),
-      ':at': at,
-    });
+  async saveWrittenTraits(
+    target: IdentityKey,
+    traits: Traits,
+    at: string,
+    writtenFor?: string,
+  ): Promise<void> {
+    const values = { ':traits': JSON.stringify(traits), ':at': at };
+    if (writtenFor === undefined)
+      await this.update(profileKey(target), 'SET writtenTraits = :traits, writtenAt = :at', values);
+    else
+      await this.update(
+        profileKey(target),
+        'SET writtenTraits = :traits, writtenAt = :at, writtenFor = :for',
+        {
+          ...values,
+          ':for': writtenFor,
+        },
+      );
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

@@ -105,9 +105,19 @@ export class MemoryStore implements AttributionStore {
     return state ? structuredClone(state) : null;
   }
 
-  async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
+  async saveWrittenTraits(
+    target: IdentityKey,
+    traits: Traits,
+    at: string,
+    writtenFor?: string,
+  ): Promise<void> {
     const state = this.profiles.get(target) ?? emptyProfileState();
-    this.profiles.set(target, { ...state, writtenTraits: { ...traits }, writtenAt: at });
+    this.profiles.set(target, {
+      ...state,
+      writtenTraits: { ...traits },
+      writtenAt: at,
+      ...(writtenFor === undefined ? {} : { writtenFor }),
+    });
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

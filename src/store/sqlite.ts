@@ -41,6 +41,8 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE recommender_docs (key TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
   `,
+  // which ids a profile's traits were written for (ProfileState.writtenFor)
+  `ALTER TABLE profiles ADD COLUMN written_for TEXT;`,
 ];
 
 /** Options for opening the embedded store. */
@@ -134,11 +136,17 @@ export class SqliteStore implements AttributionStore {
       ),
       getProfile: db.prepare<
         [string],
-        { written_traits: string | null; written_at: string | null; recommendations: string | null }
-      >('SELECT written_traits, written_at, recommendations FROM profiles WHERE target = ?'),
+        {
+          written_traits: string | null;
+          written_at: string | null;
+          recommendations: string | null;
+          written_for: string | null;
+        }
+      >('SELECT written_traits, written_at, recommendations, written_for FROM profiles WHERE target = ?'),
       saveTraits: db.prepare(
-        `INSERT INTO profiles (target, written_traits, written_at) VALUES (?, ?, ?)
-         ON CONFLICT (target) DO UPDATE SET written_traits = excluded.written_traits, written_at = excluded.written_at`,
+        `INSERT INTO profiles (target, written_traits, written_at, written_for) VALUES (?, ?, ?, ?)
+         ON CONFLICT (target) DO UPDATE SET written_traits = excluded.written_traits, written_at = excluded.written_at,
+         written_for = coalesce(excluded.written_for, profiles.written_for)`,
       ),
       recentProfiles: db.prepare<[number], { target: string; written_at: string }>(
         'SELECT target, written_at FROM profiles WHERE written_at IS NOT NULL ORDER BY written_at DESC, target LIMIT ?',
@@ -257,12 +265,18 @@ export class SqliteStore implements AttributionStore {
       recommendations: row.recommendations
         ? (JSON.parse(row.recommendations) as CachedRecommendations)
         : null,
+      ...(row.written_for === null ? {} : { writtenFor: row.written_for }),
     };
   }
 
-  async saveWrittenTraits(target: IdentityKey, traits: Traits, at: string): Promise<void> {
+  async saveWrittenTraits(
+    target: IdentityKey,
+    traits: Traits,
+    at: string,
+    writtenFor?: string,
+  ): Promise<void> {
     this.boundWait();
-    this.sql.saveTraits.run(target, JSON.stringify(traits), at);
+    this.sql.saveTraits.run(target, JSON.stringify(traits), at, writtenFor ?? null);
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

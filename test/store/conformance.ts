@@ -147,6 +147,26 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       });
     });
 
+    it('keeps which ids the traits were written for until a save says otherwise', async () => {
+      await store.saveWrittenTraits(U, { touch_count: 1 }, '2026-01-01T00:00:00.000Z');
+      expect((await store.getProfileState(U))?.writtenFor).toBeUndefined();
+
+      await store.saveWrittenTraits(U, { touch_count: 2 }, '2026-01-01T00:00:01.000Z', 'ids-1');
+      await store.saveRecommendations(U, {
+        items: [],
+        recommendationId: null,
+        fetchedAt: '2026-01-01T00:00:02.000Z',
+        origin: 'local-fallback',
+      });
+      expect(await store.getProfileState(U)).toMatchObject({
+        writtenTraits: { touch_count: 2 },
+        writtenFor: 'ids-1',
+      });
+
+      await store.saveWrittenTraits(U, { touch_count: 3 }, '2026-01-01T00:00:03.000Z', 'ids-2');
+      expect((await store.getProfileState(U))?.writtenFor).toBe('ids-2');
+    });
+
     it('lists the targets written most recently, newest first, and only those with written traits', async () => {
       // Prepare
       await store.saveWrittenTraits(A, { touch_count: 1 }, '2026-01-01T00:00:01.000Z');
