@@ -141,7 +141,7 @@ function openWindow(
 ): DeliveryWindow {
   const report = emptyReport();
   let work = emptyWork();
-  const phase = <T>(run: () => Promise<T>) => (transactions ? pipeline.store.batch(run) : run());
+  const phase: Phase = (run) => (transactions ? pipeline.store.batch(run) : run());
   return {
     report,
     get pending() {
@@ -154,7 +154,7 @@ function openWindow(
       withinDeadline(pipeline.store, deadlineAt, () => applyMessages(pipeline, inputs, work, report)),
     complete: (deadlineAt) =>
       withinDeadline(pipeline.store, deadlineAt, async () => {
-        await phase(() => trackMessages(pipeline, work, deadlineAt, report, null));
+        await trackMessages(pipeline, work, deadlineAt, report, null, phase);
         await phase(async () => {
           await writeBackProfiles(pipeline, work, deadlineAt, report, null, locks);
           for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
@@ -168,7 +168,7 @@ function openWindow(
   async function settle(deadlineAt: number): Promise<WindowSettlement> {
     const failures: Failures = new Map();
     const completed: string[] = [];
-    await phase(() => trackMessages(pipeline, work, deadlineAt, report, failures));
+    await trackMessages(pipeline, work, deadlineAt, report, failures, phase);
     await phase(async () => {
       await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
       for (const { message } of work.fresh) {
@@ -298,6 +298,17 @@ async function applyMessage(
  */
 type Failures = Map<string, Error> | null;
 
+/** Runs a step's part as one store transaction when the window asked for them, else as it is. */
+type Phase = <T>(run: () => Promise<T>) => Promise<T>;
+
+/**
+ * Messages tracked per chunk: each chunk's PutEvents calls are sent, then its messages are marked (in a
+ * transaction of its own when the window has them), so a replay killed while tracking re-sends at most
+ * one chunk's events when run again, not its whole window's. Large enough that PutEvents still batches
+ * a session's events (messages are chunked by device) and the marks commit a few hundred at a time.
+ */
+export const TRACKING_CHUNK_SIZE = 500;
+
 /** Step 3: send the new messages downstream (Personalize) once each, and mark each one sent. */
 async function trackMessages(
   pipeline: Pipeline,
@@ -305,13 +316,33 @@ async function trackMessages(
   deadlineAt: number,
   report: BatchReport,
   failures: Failures,
+  phase: Phase,
 ): Promise<void> {
   if (!pipeline.tracker) return;
   const pending = fresh.filter((entry) => !entry.trackedAlready).map((entry) => entry.message);
-  if (pending.length === 0) return;
+  // A stable sort by device (Personalize's session), so one session's events share a chunk and calls.
+  const byDevice = pending
+    .map((message, index) => ({ message, index, device: ownerKey(message) }))
+    .sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : a.index - b.index))
+    .map((entry) => entry.message);
+  for (let start = 0; start < byDevice.length; start += TRACKING_CHUNK_SIZE) {
+    const chunk = byDevice.slice(start, start + TRACKING_CHUNK_SIZE);
+    await phase(() => trackChunk(pipeline, chunk, deadlineAt, report, failures));
+  }
+}
+
+/** Step 3 for one chunk: its PutEvents calls, then its marks and dead letters. */
+async function trackChunk(
+  pipeline: Pipeline,
+  pending: readonly SegmentMessage[],
+  deadlineAt: number,
+  report: BatchReport,
+  failures: Failures,
+): Promise<void> {
+  const tracker = pipeline.tracker as EventTracker;
   let rejected: Array<{ messageId: string; reason: string }>;
   try {
-    ({ rejected } = await pipeline.tracker.track(pending, remaining(deadlineAt)));
+    ({ rejected } = await tracker.track(pending, remaining(deadlineAt)));
   } catch (error) {
     if (!failures) throw error;
     // One PutEvents call may carry any of them: none of them is tracked for sure.

@@ -1,5 +1,6 @@
 export {
   createEngine,
+  TRACKING_CHUNK_SIZE,
   type DeliveryWindow,
   type Engine,
   type Pipeline,

@@ -2,10 +2,13 @@ import type { Traits } from '../../src/attribution';
 import type { SegmentMessage } from '../../src/events';
 import { generateEvents } from '../../src/generate';
 import { resolveProfile } from '../../src/identity';
-import type { EventTracker } from '../../src/pipeline';
+import { silentLogger } from '../../src/log';
+import { createEventsClient, PersonalizeTracker } from '../../src/personalize';
+import { TRACKING_CHUNK_SIZE, type EventTracker } from '../../src/pipeline';
 import { formatReport, replayLines } from '../../src/replay';
 import { MemoryStore, type AttributionStore } from '../../src/store';
 import { openSqliteStore } from '../../src/store/sqlite';
+import { fakeClientOptions, personalizeConfig, useFakePersonalize } from '../personalize/helpers';
 import { testPipeline } from '../support/pipeline';
 
 const stream = generateEvents({ users: 60, seed: 5, start: new Date('2026-03-01T00:00:00Z') });
@@ -119,4 +122,63 @@ describe('replayLines', () => {
       new RegExp(`received\\s+${many.length.toLocaleString('en-US')} messages in 2\\.0 s`),
     );
   });
+});
+
+describe('replayLines killed while tracking', () => {
+  const personalize = useFakePersonalize();
+  const fake = personalize.fake;
+  const many = generateEvents({ users: 400, seed: 8, start: new Date('2026-03-01T00:00:00Z') });
+
+  function trackedPipeline(store: AttributionStore) {
+    const config = personalizeConfig();
+    const client = createEventsClient(
+      fakeClientOptions(personalize.endpoint, { maxAttempts: 1, requestTimeoutMs: 10_000 }),
+    );
+    const mapping = {
+      eventTypes: config.eventTypes,
+      itemIdPaths: config.itemIdPaths,
+      eventProperties: config.eventProperties,
+    };
+    const tracker = new PersonalizeTracker({ client, trackingId: 't', mapping, log: silentLogger });
+    return testPipeline({ tracker, store });
+  }
+
+  /** The messages behind the events sent (eventId is the messageId, or `<messageId>#<n>`). */
+  const sentMessages = () =>
+    fake.putEvents.flatMap((body) =>
+      (body.eventList ?? []).map((event) => String(event.eventId).split('#')[0]),
+    );
+
+  it('re-sends the PutEvents of at most one tracking chunk when run again', async () => {
+    // Prepare: how many calls a whole replay makes, then a replay whose Personalize fails part-way
+    await replayLines(trackedPipeline(await openSqliteStore(':memory:')).engine, linesOf(many));
+    const allCalls = fake.putEvents.length;
+    const allMessages = new Set(sentMessages());
+    fake.reset();
+    const failAfter = Math.floor(allCalls * 0.6);
+    fake.rejectPutEvents = () => {
+      if (fake.putEvents.length + 1 === failAfter)
+        fake.script.events.push(
+          ...Array.from({ length: allCalls }, () => ({ status: 503, type: 'ServiceUnavailableException' })),
+        );
+      return null;
+    };
+    const pipeline = trackedPipeline(await openSqliteStore(':memory:'));
+
+    // Act: the replay stops at the failure; Personalize recovers; the replay runs again
+    await expect(replayLines(pipeline.engine, linesOf(many))).rejects.toThrow(/PutEvents failed transiently/);
+    const beforeRerun = sentMessages();
+    fake.script.events.length = 0;
+    fake.rejectPutEvents = () => null;
+    await replayLines(pipeline.engine, linesOf(many));
+
+    // Assess: every event arrived; the ones sent twice belong to the chunk in flight at the failure
+    const sent = sentMessages();
+    const resent = new Set(sent.slice(beforeRerun.length).filter((id) => beforeRerun.includes(id)));
+    expect(new Set(sent)).toEqual(allMessages);
+    // failed past the first chunk: re-sending all that was sent would re-send more than one chunk
+    expect(new Set(beforeRerun).size).toBeGreaterThan(TRACKING_CHUNK_SIZE);
+    expect(resent.size).toBeLessThanOrEqual(TRACKING_CHUNK_SIZE);
+    await pipeline.store.close();
+  }, 60_000);
 });
