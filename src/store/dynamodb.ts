@@ -345,18 +345,12 @@ export class DynamoDbStore implements AttributionStore {
     at: string,
     writtenFor?: string,
   ): Promise<void> {
-    const values = { ':traits': JSON.stringify(traits), ':at': at };
-    if (writtenFor === undefined)
-      await this.update(profileKey(target), 'SET writtenTraits = :traits, writtenAt = :at', values);
-    else
-      await this.update(
-        profileKey(target),
-        'SET writtenTraits = :traits, writtenAt = :at, writtenFor = :for',
-        {
-          ...values,
-          ':for': writtenFor,
-        },
-      );
+    const kept = writtenFor === undefined ? '' : ', writtenFor = :for';
+    await this.update(profileKey(target), `SET writtenTraits = :traits, writtenAt = :at${kept}`, {
+      ':traits': JSON.stringify(traits),
+      ':at': at,
+      ...(writtenFor === undefined ? {} : { ':for': writtenFor }),
+    });
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
