@@ -1,4 +1,4 @@
-import { Analytics } from '@segment/analytics-node';
+import { Analytics, type AnalyticsSettings } from '@segment/analytics-node';
 import { failureAction, RetryableError } from '../errors';
 import type { Logger } from '../log';
 import { identifyParams } from './payload';
@@ -11,16 +11,31 @@ export interface SegmentWriterOptions {
   writeKey: string;
   host: string;
   log: Logger;
+  /** builds the one analytics-node client (for tests that count them); `new Analytics(settings)` by default */
+  createClient?: (settings: AnalyticsSettings) => Analytics;
 }
 
+/** One request's time limit; a flush with less time left is cut at its budget (the client aborts it). */
+const REQUEST_TIMEOUT_MS = 2_000;
+/** Identify calls per request (Segment accepts 500 KB per batch; identify calls are small). */
+const MAX_BATCH = 500;
+
 /**
- * Writes identify calls to Segment's tracking API with analytics-node, one client per flush so that
- * every flush is bounded by the time the caller has left (analytics-node's defaults retry for hours).
- * Per-call callbacks tell delivered, transient failure (thrown as RetryableError) and permanent
+ * Writes identify calls to Segment's tracking API with one analytics-node client per container (built
+ * at the first flush, kept until `close`), so an invocation does not pay for a new client: each flush
+ * sends what was queued since the last one and waits for it only as long as the caller has left (the
+ * client's own retries are bounded to one); a flush that runs out of time retires its client. Flushes run
+ * one after another on the shared client.
+ * Per-call outcomes tell delivered, transient failure (thrown as RetryableError) and permanent
  * rejection (returned, logged) apart.
  */
 export class SegmentTraitWriter implements TraitWriter {
   private queue: IdentifyCall[] = [];
+  private client: Analytics | undefined;
+  /** pending calls' outcome callbacks, by messageId, filled and emptied by each flush */
+  private readonly settle = new Map<string, (error: unknown) => void>();
+  /** the flush in progress: the next one starts after it (analytics-node refuses overlapping flushes) */
+  private flushing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SegmentWriterOptions) {}
 
@@ -28,35 +43,56 @@ export class SegmentTraitWriter implements TraitWriter {
     this.queue.push(call);
   }
 
-  async flush(timeoutMs: number): Promise<{ rejected: IdentifyCall[] }> {
+  flush(timeoutMs: number): Promise<{ rejected: IdentifyCall[] }> {
     const calls = this.queue;
     this.queue = [];
-    if (calls.length === 0) return { rejected: [] };
-    const budget = Math.max(200, Math.floor(timeoutMs));
-    const analytics = new Analytics({
+    if (calls.length === 0) return Promise.resolve({ rejected: [] });
+    const deadlineAt = Date.now() + timeoutMs;
+    const sent = this.flushing.then(() => this.send(calls, deadlineAt));
+    this.flushing = sent.catch(() => undefined);
+    return sent;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await this.flushing;
+    await client?.closeAndFlush({ timeout: REQUEST_TIMEOUT_MS }).catch(() => undefined);
+  }
+
+  private analytics(): Analytics {
+    if (this.client) return this.client;
+    const settings: AnalyticsSettings = {
       writeKey: this.options.writeKey,
       host: this.options.host,
-      flushAt: Math.min(calls.length, 500),
-      flushInterval: budget,
+      flushAt: MAX_BATCH,
+      // Only a fallback: every flush sends at once.
+      flushInterval: REQUEST_TIMEOUT_MS,
       maxRetries: 1,
-      httpRequestTimeout: Math.max(100, Math.floor(budget / 2)),
-      maxTotalBackoffDuration: Math.max(1, Math.floor(budget / 1000)),
-    });
+      httpRequestTimeout: REQUEST_TIMEOUT_MS,
+      maxTotalBackoffDuration: 1,
+    };
+    const client = (this.options.createClient ?? ((given) => new Analytics(given)))(settings);
     // Outcomes come from the emitter, not per-call callbacks: analytics-core delays every callback to
     // 300 ms after dispatch (a legacy browser behaviour), which would cost each invocation 300 ms.
-    const settle = new Map<string, (error: unknown) => void>();
-    const outcomes = calls.map(
-      (call) => new Promise<unknown>((resolve) => settle.set(call.messageId, resolve)),
-    );
-    analytics.on('identify', (ctx) => settle.get(ctx.event.messageId ?? '')?.(null));
-    analytics.on('error', (error) => {
+    client.on('identify', (ctx) => this.settle.get(ctx.event.messageId ?? '')?.(null));
+    client.on('error', (error) => {
       const messageId = (error as { ctx?: { event?: { messageId?: string } } }).ctx?.event?.messageId;
-      if (messageId) settle.get(messageId)?.(error.reason ?? error);
+      if (messageId) this.settle.get(messageId)?.(error.reason ?? error);
     });
+    this.client = client;
+    return client;
+  }
+
+  private async send(calls: IdentifyCall[], deadlineAt: number): Promise<{ rejected: IdentifyCall[] }> {
+    const budget = Math.max(200, Math.floor(deadlineAt - Date.now()));
+    const analytics = this.analytics();
+    const outcomes = calls.map(
+      (call) => new Promise<unknown>((resolve) => this.settle.set(call.messageId, resolve)),
+    );
     for (const call of calls) analytics.identify(identifyParams(call));
-    // Close at once: the last partial batch goes out now instead of after flushInterval (the whole
-    // budget), which would leave any flush of more than one batch waiting until it timed out.
-    const closed = analytics.closeAndFlush({ timeout: budget }).catch(() => undefined);
+    // Sends now; at the budget the client aborts what is still in flight, and stays usable.
+    const flushed = analytics.flush({ timeout: budget }).catch(() => undefined);
     const timedOut = Symbol('timed out');
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
@@ -64,13 +100,18 @@ export class SegmentTraitWriter implements TraitWriter {
     });
     const settled = await Promise.race([Promise.all(outcomes), deadline]);
     clearTimeout(timer);
+    for (const call of calls) this.settle.delete(call.messageId);
     if (settled === timedOut) {
+      // Its flush may still be waiting on the hung request: the next flush gets a new client instead of
+      // overlapping it (analytics-node would refuse, and the calls would wait for the batch timer).
+      if (this.client === analytics) this.client = undefined;
+      void flushed.then(() => analytics.closeAndFlush({ timeout: 1 })).catch(() => undefined);
       throw new RetryableError(
         `Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`,
         { service: 'segment' },
       );
     }
-    await closed;
+    await flushed;
     const rejected: IdentifyCall[] = [];
     let transient: unknown = null;
     settled.forEach((error, index) => {
@@ -94,8 +135,6 @@ export class SegmentTraitWriter implements TraitWriter {
     }
     return { rejected };
   }
-
-  async close(): Promise<void> {}
 }
 
 function errorText(error: unknown): string {

@@ -20,10 +20,13 @@ export class FakeSegmentApi {
   failWith = 500;
   /** when true, requests are never answered (a hung network) */
   hang = false;
+  /** the TCP connections requests came in on: how many the client opened */
+  readonly connections = new Set<unknown>();
   private server: LocalServer | undefined;
 
   async start(): Promise<string> {
     this.server = await startLocalServer((request, response) => {
+      this.connections.add(request.socket);
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {

@@ -1,5 +1,6 @@
 import { RetryableError } from '../../src/errors';
 import { silentLogger } from '../../src/log';
+import { Analytics } from '@segment/analytics-node';
 import { SegmentTraitWriter, type IdentifyCall } from '../../src/writeback';
 import { FakeSegmentApi } from '../support/segment-server';
 
@@ -22,6 +23,7 @@ describe('SegmentTraitWriter', () => {
     api.failures = 0;
     api.hang = false;
     api.received.length = 0;
+    api.connections.clear();
   });
 
   const writer = () => new SegmentTraitWriter({ writeKey: 'wk', host, log: silentLogger });
@@ -57,6 +59,57 @@ describe('SegmentTraitWriter', () => {
     expect(rejected).toEqual([]);
     expect(api.messages()).toHaveLength(1234);
     expect(new Set(api.messages().map((message) => message.messageId)).size).toBe(1234);
+  });
+
+  it('keeps one client and one connection across flushes (one per container, a flush per invocation)', async () => {
+    let clients = 0;
+    const w = new SegmentTraitWriter({
+      writeKey: 'wk',
+      host,
+      log: silentLogger,
+      createClient: (settings) => (clients++, new Analytics(settings)),
+    });
+    for (let n = 1; n <= 3; n++) {
+      w.identify(call(`user:u${n}`, n));
+      expect((await w.flush(3000)).rejected).toEqual([]);
+    }
+
+    expect(api.received).toHaveLength(3);
+    expect(clients).toBe(1);
+    expect(api.connections.size).toBe(1);
+    await w.close();
+  });
+
+  it('sends again at once after a flush that timed out on a hung network, with a new client', async () => {
+    let clients = 0;
+    const w = new SegmentTraitWriter({
+      writeKey: 'wk',
+      host,
+      log: silentLogger,
+      createClient: (settings) => (clients++, new Analytics(settings)),
+    });
+    api.hang = true;
+    w.identify(call('user:hung'));
+    await expect(w.flush(300)).rejects.toThrow(RetryableError);
+    api.hang = false;
+    w.identify(call('user:later'));
+
+    expect(await w.flush(3000)).toEqual({ rejected: [] });
+    expect(api.messages().map((message) => message.userId)).toContain('later');
+    expect(clients).toBe(2);
+    await w.close();
+  });
+
+  it('flushes calls queued while another flush is still sending after it, each within its own budget', async () => {
+    const w = writer();
+    w.identify(call('user:first'));
+    const first = w.flush(3000);
+    w.identify(call('user:second'));
+    const second = w.flush(3000);
+
+    expect(await Promise.all([first, second])).toEqual([{ rejected: [] }, { rejected: [] }]);
+    expect(api.messages().map((message) => message.userId)).toEqual(['first', 'second']);
+    await w.close();
   });
 
   it('does nothing when nothing is queued', async () => {
