@@ -8,12 +8,14 @@ import { benchClassifier } from './bench/classify';
 import { benchHandler } from './bench/handler';
 import { benchPersonalize } from './bench/personalize';
 import { benchReplay } from './bench/replay';
+import { benchReplayFloors } from './bench/replay-floors';
 import { benchStream } from './bench/stream';
 import type { BenchResult } from './bench/types';
 import { benchColdStart } from './cold-start';
 
 const SECTIONS: Record<string, () => Promise<BenchResult>> = {
   replay: benchReplay,
+  floors: benchReplayFloors,
   handler: benchHandler,
   classify: benchClassifier,
   personalize: benchPersonalize,

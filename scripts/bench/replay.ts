@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,19 +23,25 @@ export function writeStandardStream(path: string, count = EVENTS): number {
 /** Runs of the replay; the median is the figure, the spread is printed beside it. */
 const RUNS = 5;
 
-interface ReplayRun {
+export interface ReplayRun {
   rate: number;
   wallSeconds: number;
   peakMb: number;
   identifyCalls: number;
   dbMb: number;
+  /** the maximum resident set size `/usr/bin/time -v` reported, when the run was timed by it */
+  timedRssMb?: number;
 }
 
-/** One `touchpoint replay` of `file` into a new SQLite store, in a fresh process. */
-function replayOnce(dir: string, file: string, count: number, run: number): ReplayRun {
+/**
+ * One `touchpoint replay` of `file` into a new SQLite store, in a fresh process; under `time` (the path
+ * of GNU time, run with `-v`) when given, whose maximum resident set size is then reported too.
+ */
+export function replayOnce(dir: string, file: string, count: number, run: number, time?: string): ReplayRun {
   const db = join(dir, `touchpoint-${run}.db`);
   const started = process.hrtime.bigint();
-  const output = execFileSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'replay', file], {
+  const command = [process.execPath, join(ROOT, 'dist/cli.js'), 'replay', file];
+  const child = spawnSync(time ?? (command[0] as string), time ? ['-v', ...command] : command.slice(1), {
     env: {
       ...process.env,
       TOUCHPOINT_STORE: `sqlite:${db}`,
@@ -44,7 +50,11 @@ function replayOnce(dir: string, file: string, count: number, run: number): Repl
       TOUCHPOINT_LOG_LEVEL: 'warn',
     },
     encoding: 'utf8',
+    maxBuffer: 64 << 20,
   });
+  if (child.status !== 0) throw new Error(`replay of ${file} exited ${child.status}:\n${child.stderr}`);
+  const output = child.stdout;
+  const timedKb = /Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1];
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const figure = (pattern: RegExp) => Number((pattern.exec(output)?.[1] ?? 'NaN').replace(/,/g, ''));
   const processed = figure(/processed\s+([\d,]+)/);
@@ -55,6 +65,7 @@ function replayOnce(dir: string, file: string, count: number, run: number): Repl
     peakMb: figure(/peak memory\s+([\d,]+) MB/),
     identifyCalls: figure(/identify calls\s+([\d,]+)/),
     dbMb: statSync(db).size / 1048576,
+    ...(timedKb ? { timedRssMb: Math.round(Number(timedKb) / 1024) } : {}),
   };
 }
 

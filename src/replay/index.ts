@@ -11,8 +11,11 @@ export const DEFAULT_CHUNK_SIZE = 50_000;
  * New events whose downstream work (Personalize tracking, write-back, done marks) is done together: each
  * profile is recomputed and written back once per window, and PutEvents batches a session's events across
  * the whole window. Bounded so memory is: the window's messages stay in memory until it completes.
+ * One chunk: on 100k generated events, a 50,000-message window replayed 1.85x as fast as a 100,000 one
+ * (8,524 vs 4,596 events/s in back-to-back runs) in 363 instead of 413 MB peak RSS, for 131 instead of 102
+ * identify calls per 1,000 events (a profile active in two windows is written in each).
  */
-export const DEFAULT_WINDOW_SIZE = 100_000;
+export const DEFAULT_WINDOW_SIZE = 50_000;
 /** Time budget to complete one window: generous, since a replay has no Segment timeout, but bounded. */
 const WINDOW_BUDGET_MS = 10 * 60_000;
 const PROGRESS_EVERY = 5000;
