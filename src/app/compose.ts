@@ -137,6 +137,7 @@ export function settingsOf(config: Config): PipelineSettings {
     classifier: config.classifier,
     attribution: config.attribution,
     traitPreset: config.traitPreset,
+    timestamps: config.timestamps,
   };
 }
 

@@ -31,7 +31,7 @@ export async function deliver(
   input: unknown,
   options: DeliveryOptions = {},
 ): Promise<DeliveryOutcome> {
-  return deliverParsed(app, parseEnvelope(input), options);
+  return deliverParsed(app, parseEnvelope(input, { timestamps: app.pipeline.settings.timestamps }), options);
 }
 
 /** `deliver` for messages already parsed at the edge (an EventBridge detail, an unknown envelope). */
@@ -78,7 +78,7 @@ export async function deliverBatch(
   const { engine, pipeline } = app;
   const started = Date.now();
   const deadlineAt = deadlineOf(app, started, options);
-  const parsed = records.map(parseRecord);
+  const parsed = records.map((record) => parseRecord(app, record));
   const window = engine.openWindow();
   let failedIds: ReadonlySet<string> | 'all';
   let firstError: unknown;
@@ -115,10 +115,10 @@ export async function deliverBatch(
 }
 
 /** A record's messages; a record AWS would not send, or one holding no JSON, is one invalid message. */
-function parseRecord(record: StreamRecord): ParsedMessage[] {
+function parseRecord(app: App, record: StreamRecord): ParsedMessage[] {
   if (record.problem)
     return [{ kind: 'invalid', messageId: null, reason: record.problem, raw: record.payload }];
-  return parseEnvelope(record.payload).map((message) =>
+  return parseEnvelope(record.payload, { timestamps: app.pipeline.settings.timestamps }).map((message) =>
     message.kind === 'invalid' ? { ...message, reason: `${record.label}: ${message.reason}` } : message,
   );
 }

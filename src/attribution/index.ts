@@ -15,3 +15,4 @@ export {
   type Traits,
   type TraitValue,
 } from './traits';
+export { DEFAULT_URL_PARAMETERS, keepAllowedParameters } from './urls';

@@ -6,6 +6,11 @@ export interface AttributionOptions {
   lookbackDays: number;
   /** a gap longer than this starts a new session */
   sessionTimeoutMinutes: number;
+  /**
+   * query parameters kept in the referrer and landing-page URLs of touches (lower-case names); default
+   * DEFAULT_URL_PARAMETERS (./urls.ts)
+   */
+  urlParameters?: readonly string[];
 }
 
 /** A profile's first/last touch (docs/attribution.md §7). */
@@ -20,9 +25,13 @@ export interface Attribution {
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-/** Chronological order; ties break by messageId so the result never depends on arrival order. */
+/**
+ * Chronological order, compared as instants (never as text: "+010000-..." would sort before "2026-...");
+ * ties break by messageId so the result never depends on arrival order.
+ */
 export function compareTouches(a: Touch, b: Touch): number {
-  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -1 : 1;
+  const byTime = Date.parse(a.timestamp) - Date.parse(b.timestamp);
+  if (byTime !== 0 && !Number.isNaN(byTime)) return byTime;
   return a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0;
 }
 
@@ -46,10 +55,12 @@ export function computeAttribution(
   const windowEnd = newestEventAt ?? ordered[ordered.length - 1]?.timestamp ?? null;
   let last: Touch | null = null;
   if (windowEnd !== null) {
-    const windowStart = new Date(Date.parse(windowEnd) - options.lookbackDays * DAY_MS).toISOString();
-    const inWindow = ordered.filter(
-      (touch) => touch.timestamp >= windowStart && touch.timestamp <= windowEnd,
-    );
+    const end = Date.parse(windowEnd);
+    const start = end - options.lookbackDays * DAY_MS;
+    const inWindow = ordered.filter((touch) => {
+      const at = Date.parse(touch.timestamp);
+      return at >= start && at <= end;
+    });
     last = findLast(inWindow, (touch) => touch.channel !== 'Direct') ?? inWindow[inWindow.length - 1] ?? null;
   }
   return { first, firstNonDirect, last, touchCount: ordered.length };

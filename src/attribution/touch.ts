@@ -8,6 +8,7 @@ import {
 } from '../classify';
 import type { SegmentMessage } from '../events';
 import type { IdentityKey } from '../identity';
+import { DEFAULT_URL_PARAMETERS, keepAllowedParameters } from './urls';
 
 /** One marketing touch as stored: where a visit came from, owned by the device (or user) that made it. */
 export interface Touch {
@@ -80,9 +81,20 @@ export function touchCandidateOf(message: SegmentMessage, options: ClassifierOpt
   return { classification, referrer: trimmed && classification.referrer_host ? trimmed : null };
 }
 
-/** Builds the stored touch for a candidate. */
-export function toTouch(message: SegmentMessage, ownerKey: IdentityKey, candidate: TouchCandidate): Touch {
+const DEFAULT_KEPT_PARAMETERS: ReadonlySet<string> = new Set(DEFAULT_URL_PARAMETERS);
+
+/**
+ * Builds the stored touch for a candidate. Its URLs keep only the `keptParameters` of their query
+ * strings (campaign and click ids by default: see ./urls.ts), since they are written back as traits.
+ */
+export function toTouch(
+  message: SegmentMessage,
+  ownerKey: IdentityKey,
+  candidate: TouchCandidate,
+  keptParameters: ReadonlySet<string> = DEFAULT_KEPT_PARAMETERS,
+): Touch {
   const c = candidate.classification;
+  const kept = (url: string | null) => (url === null ? null : keepAllowedParameters(url, keptParameters));
   return {
     ownerKey,
     messageId: message.messageId,
@@ -95,9 +107,9 @@ export function toTouch(message: SegmentMessage, ownerKey: IdentityKey, candidat
     content: c.content,
     search_term: c.search_term,
     click_id: c.click_id,
-    referrer: candidate.referrer,
+    referrer: kept(candidate.referrer),
     referrer_host: c.referrer_host,
-    landing_page: c.landing_page,
+    landing_page: kept(c.landing_page),
     direct: c.signal === 'none',
   };
 }

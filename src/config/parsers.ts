@@ -34,7 +34,7 @@ export const lowercasePairs = (separator: string) =>
     for (const item of items) {
       const [key, value, ...rest] = item.split(separator);
       if (!key || !value || rest.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `"${item}" is not key${separator}value` });
+        ctx.addIssue({ code: 'custom', message: `an item is not key${separator}value` });
         return z.NEVER;
       }
       result[key.trim()] = value.trim();
@@ -61,7 +61,7 @@ export const exactPairs = exactList.transform((items, ctx) => {
     const key = item.slice(0, at).trim();
     const value = item.slice(at + 1).trim();
     if (at < 0 || !key || !value) {
-      ctx.addIssue({ code: 'custom', message: `"${item}" is not key=value` });
+      ctx.addIssue({ code: 'custom', message: 'an item is not key=value' });
       return z.NEVER;
     }
     result[key] = value;
@@ -73,7 +73,7 @@ export const exactPairs = exactList.transform((items, ctx) => {
 export const positiveNumber = z.string().transform((value, ctx) => {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a positive number` });
+    ctx.addIssue({ code: 'custom', message: 'not a positive number' });
     return z.NEVER;
   }
   return number;
@@ -91,7 +91,7 @@ export const flag = z.string().transform((value, ctx) => {
   const answer = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(answer)) return true;
   if (['false', '0', 'no', 'off'].includes(answer)) return false;
-  ctx.addIssue({ code: 'custom', message: `"${value}" is not true or false` });
+  ctx.addIssue({ code: 'custom', message: 'not true or false' });
   return z.NEVER;
 });
 
@@ -114,8 +114,19 @@ export const storeLocation = z.string().transform((value, ctx): StoreLocation =>
   const target = rest.join(':');
   if (kind === 'sqlite' && target) return { kind: 'sqlite', path: target };
   if (kind === 'dynamodb' && target) return { kind: 'dynamodb', table: target };
-  ctx.addIssue({ code: 'custom', message: `"${spec}" is not sqlite:<path>, memory or dynamodb:<table>` });
+  ctx.addIssue({ code: 'custom', message: 'not sqlite:<path>, memory or dynamodb:<table>' });
   return z.NEVER;
+});
+
+/** An ISO-8601 instant (or any date Date reads), as canonical UTC with milliseconds, within years 1000-9999. */
+export const isoInstant = text.transform((value, ctx) => {
+  const ms = Date.parse(value);
+  const year = Number.isNaN(ms) ? NaN : new Date(ms).getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) {
+    ctx.addIssue({ code: 'custom', message: 'not an ISO-8601 date between years 1000 and 9999' });
+    return z.NEVER;
+  }
+  return new Date(ms).toISOString();
 });
 
 /** An http(s) base URL, without a trailing slash. */
@@ -129,7 +140,7 @@ export const personalizeArn = optionalText.transform((arn, ctx) => {
   if (arn !== null && !/^arn:aws[a-z-]*:personalize:[a-z0-9-]+:\d{12}:\S+$/.test(arn)) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${arn}" is not a Personalize ARN (arn:aws:personalize:<region>:<account>:...)`,
+      message: 'not a Personalize ARN (arn:aws:personalize:<region>:<account>:...)',
     });
     return z.NEVER;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TRAIT_PRESETS } from '../attribution';
+import { DEFAULT_URL_PARAMETERS, TRAIT_PRESETS } from '../attribution';
 import type { ClassifierOptions } from '../classify';
 import { LOG_LEVELS } from '../log';
 import {
@@ -7,6 +7,7 @@ import {
   exactList,
   exactPairs,
   flag,
+  isoInstant,
   lowercaseList,
   lowercasePairs,
   oneOf,
@@ -42,6 +43,24 @@ export interface SettingSpec {
   /** more for the README's meaning column only */
   readonly details?: string;
 }
+
+/**
+ * PutEvents `properties` sent by default: product fields that say nothing about the person (an email or
+ * phone number in `properties` never reaches Personalize unless `*` or its name is configured).
+ */
+export const DEFAULT_EVENT_PROPERTIES = [
+  'name',
+  'category',
+  'brand',
+  'variant',
+  'color',
+  'size',
+  'price',
+  'currency',
+  'quantity',
+  'coupon',
+  'position',
+] as const;
 
 const codeList = (names: readonly string[]) => names.map((name) => `\`${name}\``).join(', ');
 
@@ -137,7 +156,7 @@ export const SETTINGS = {
       for (const [param, sourceMedium] of Object.entries(items)) {
         const [source, medium] = sourceMedium.split('/');
         if (!source || !medium) {
-          ctx.addIssue({ code: 'custom', message: `"${param}=${sourceMedium}" is not param=source/medium` });
+          ctx.addIssue({ code: 'custom', message: 'an item is not param=source/medium' });
           return z.NEVER;
         }
         result[param] = { source, medium };
@@ -168,6 +187,33 @@ export const SETTINGS = {
     description:
       "EventBridge bus name or ARN that receives an `Attribution Changed` event when a profile's first or last touch changes",
     details: 'in `AWS_REGION`; unset: no events are published',
+  },
+  TOUCHPOINT_EARLIEST_TIMESTAMP: {
+    group: 'core',
+    at: ['timestamps.earliest'],
+    parse: isoInstant,
+    default: '2000-01-01T00:00:00.000Z',
+    description: 'events timed before this instant are dead-lettered (implausible)',
+    details: 'ISO-8601; with the next setting, keeps every stored time in one fixed-width form',
+  },
+  TOUCHPOINT_FUTURE_TOLERANCE_HOURS: {
+    group: 'core',
+    at: ['timestamps.futureToleranceHours'],
+    parse: positiveNumber,
+    default: 24,
+    description:
+      "events timed more than this many hours after the message's `receivedAt` (else `sentAt`, else now) are dead-lettered",
+    details: 'never more than this after now',
+  },
+  TOUCHPOINT_URL_PARAMETERS: {
+    group: 'core',
+    at: ['attribution.urlParameters'],
+    parse: lowercaseList.transform((names) => (names.length > 0 ? names : DEFAULT_URL_PARAMETERS)),
+    default: DEFAULT_URL_PARAMETERS.join(','),
+    description:
+      'comma-separated query parameters kept in the referrer and landing-page URLs written as traits; every other one is dropped',
+    details:
+      'default: the UTM and click-id parameters; the parameters of `TOUCHPOINT_CLICK_IDS` are kept too; fragments and user:password@ always go',
   },
 
   PERSONALIZE_TRACKING_ID: {
@@ -236,9 +282,10 @@ export const SETTINGS = {
     group: 'personalize',
     at: ['personalize.eventProperties'],
     parse: exactList.transform((names) => (names.includes('*') ? null : names)),
-    default: '*',
+    default: DEFAULT_EVENT_PROPERTIES.join(','),
     description: "comma-separated property names sent as the event's `properties` JSON (<= 1,024 chars)",
-    details: '`*`: every scalar property not mapped elsewhere',
+    details:
+      'default: non-identifying product fields; `*`: every scalar property not mapped elsewhere (emails and phone numbers included)',
   },
   PERSONALIZE_NUM_RESULTS: {
     group: 'personalize',

@@ -1,4 +1,12 @@
-import { isRecord, segmentMessageSchema, SUPPORTED_TYPES, type SegmentMessage } from './schema';
+import {
+  eventTime,
+  isRecord,
+  segmentMessageSchema,
+  SUPPORTED_TYPES,
+  type SegmentMessage,
+  type TimeField,
+} from './schema';
+import { DEFAULT_TIMESTAMP_BOUNDS, implausibleTime, type TimestampBounds } from './timestamps';
 
 /** What the edge made of one raw input message. */
 export type ParsedMessage =
@@ -25,38 +33,68 @@ export function unwrapEnvelope(input: unknown): unknown[] {
   return [value];
 }
 
-/** Validates one raw message. Never throws: bad input comes back as `invalid` with a readable reason. */
-export function parseMessage(raw: unknown): ParsedMessage {
-  const messageId = isRecord(raw) && typeof raw.messageId === 'string' ? raw.messageId : null;
-  if (typeof raw === 'string') return { kind: 'invalid', messageId, reason: 'not JSON', raw: redact(raw) };
+/** Options of `parseMessage`: the plausibility bounds of event times, and the clock they are checked with. */
+export interface ParseOptions {
+  timestamps?: TimestampBounds;
+  /** epoch ms; default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Validates one raw message. Never throws: bad input comes back as `invalid` with a readable reason that
+ * names the field, never its value (reasons are logged), and the raw input as it arrived (the engine
+ * keeps a bounded, secret-free copy of it).
+ */
+export function parseMessage(raw: unknown, options: ParseOptions = {}): ParsedMessage {
+  const messageId = rawMessageId(raw);
+  if (typeof raw === 'string') return { kind: 'invalid', messageId, reason: notJsonReason(raw), raw };
   if (!isRecord(raw))
     return { kind: 'invalid', messageId, reason: `expected an object, got ${describe(raw)}`, raw };
-  if (typeof raw.type !== 'string')
-    return { kind: 'invalid', messageId, reason: 'missing "type"', raw: redact(raw) };
+  if (typeof raw.type !== 'string') return { kind: 'invalid', messageId, reason: 'missing "type"', raw };
   if (!(SUPPORTED_TYPES as readonly string[]).includes(raw.type)) {
-    return { kind: 'ignored', messageId, reason: `unsupported type "${raw.type.slice(0, 40)}"` };
+    return { kind: 'ignored', messageId, reason: 'type: not one touchpoint handles' };
   }
   const result = segmentMessageSchema.safeParse(raw);
-  if (result.success) return { kind: 'message', message: result.data };
-  const reason = result.error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-  return { kind: 'invalid', messageId, reason, raw: redact(raw) };
+  if (!result.success) {
+    const reason = result.error.issues
+      .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+      .join('; ');
+    return { kind: 'invalid', messageId, reason, raw };
+  }
+  const [field] = eventTime(raw as Partial<Record<TimeField, string | number>>);
+  const implausible = implausibleTime(
+    field,
+    result.data.timestamp,
+    raw,
+    options.timestamps ?? DEFAULT_TIMESTAMP_BOUNDS,
+    (options.now ?? Date.now)(),
+  );
+  if (implausible) return { kind: 'invalid', messageId, reason: implausible, raw };
+  return { kind: 'message', message: result.data };
 }
 
 /** `unwrapEnvelope` then `parseMessage` on each. */
-export function parseEnvelope(input: unknown): ParsedMessage[] {
-  return unwrapEnvelope(input).map(parseMessage);
+export function parseEnvelope(input: unknown, options: ParseOptions = {}): ParsedMessage[] {
+  return unwrapEnvelope(input).map((raw) => parseMessage(raw, options));
 }
 
-/** Drops the fields that must never be stored or passed on (Segment may include the source's writeKey). */
-export function redact(raw: unknown): unknown {
-  if (!isRecord(raw))
-    return typeof raw === 'string'
-      ? raw.replace(/"writeKey"\s*:\s*"[^"]*"/g, '"writeKey":"[redacted]"')
-      : raw;
-  const { writeKey: _writeKey, ...rest } = raw;
-  return rest;
+/** The messageId as sent, as a string (numeric ids too), or null when there is none. */
+export function rawMessageId(raw: unknown): string | null {
+  if (!isRecord(raw)) return null;
+  const { messageId } = raw;
+  if (typeof messageId === 'string') return messageId;
+  if (typeof messageId === 'number' && Number.isFinite(messageId)) return String(messageId);
+  return null;
+}
+
+/** A string where a message was expected: JSON text inside a JSON string says so. */
+function notJsonReason(text: string): string {
+  try {
+    JSON.parse(text);
+    return 'double-encoded JSON: a JSON string that holds JSON text, expected the JSON itself';
+  } catch {
+    return 'not JSON';
+  }
 }
 
 function describe(value: unknown): string {

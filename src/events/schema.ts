@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toIsoTimestamp } from './timestamps';
 
 /**
  * Segment Spec messages as Segment's Lambda destination delivers them (one raw message per invocation).
@@ -20,16 +21,6 @@ const optionalId = z
 
 /** A date as Segment sends it; checked and normalised only for the one field used (see `eventTime`). */
 const rawTimestamp = z.union([z.string(), z.number()]);
-
-/** Canonical UTC with milliseconds, what analytics.js and Segment send; days 29-31 take the slow path. */
-const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-
-/** The ISO-8601 UTC string (with milliseconds) for a date, or null when it is not a date. */
-export function toIsoTimestamp(value: string | number): string | null {
-  if (typeof value === 'string' && CANONICAL_ISO.test(value)) return value;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
 
 /** A plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -150,10 +141,7 @@ export const segmentMessageSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [field],
-        message:
-          value === undefined
-            ? 'no timestamp, originalTimestamp or receivedAt'
-            : `not a date: ${JSON.stringify(value).slice(0, 40)}`,
+        message: value === undefined ? 'no timestamp, originalTimestamp or receivedAt' : 'not a date',
       });
       return z.NEVER;
     }
@@ -161,10 +149,10 @@ export const segmentMessageSchema = z
     return Object.assign(message, { timestamp: iso });
   });
 
-type TimeField = 'timestamp' | 'originalTimestamp' | 'receivedAt';
+export type TimeField = 'timestamp' | 'originalTimestamp' | 'receivedAt';
 
-/** The event's time: `timestamp`, else `originalTimestamp`, else `receivedAt`. */
-function eventTime(fields: Partial<Record<TimeField, string | number>>) {
+/** The event's time: `timestamp`, else `originalTimestamp`, else `receivedAt`, with the field it is from. */
+export function eventTime(fields: Partial<Record<TimeField, string | number>>) {
   for (const field of ['timestamp', 'originalTimestamp', 'receivedAt'] as const) {
     if (fields[field] !== undefined) return [field, fields[field]] as const;
   }

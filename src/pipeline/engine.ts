@@ -1,5 +1,6 @@
 import {
   changedTraits,
+  DEFAULT_URL_PARAMETERS,
   touchCandidateOf,
   toTouch,
   type AttributionOptions,
@@ -7,12 +8,14 @@ import {
   type Traits,
 } from '../attribution';
 import type { ClassifierOptions } from '../classify';
-import { redact, type ParsedMessage, type SegmentMessage } from '../events';
+import { ValidationError } from '../errors';
+import type { ParsedMessage, SegmentMessage, TimestampBounds } from '../events';
 import { anonKey, ownerKey, resolveProfile, userKey, type IdentityKey, type Profile } from '../identity';
 import type { Logger } from '../log';
 import { mapConcurrently } from './concurrently';
 import { isOwnWriteBack } from './loop-guard';
 import { attributionChangeOf } from './attribution-change';
+import { deadLetterOf, loggableId } from './dead-letter';
 import type {
   AttributionChange,
   AttributionPublisher,
@@ -31,6 +34,8 @@ export interface PipelineSettings {
   classifier: ClassifierOptions;
   attribution: AttributionOptions;
   traitPreset: TraitPreset;
+  /** plausible event times, checked where messages are parsed; default DEFAULT_TIMESTAMP_BOUNDS */
+  timestamps?: TimestampBounds;
 }
 
 /** What the engine works with: its ports, filled by the composition root (src/app). */
@@ -209,7 +214,7 @@ async function applyMessages(
     report.received++;
     if (input.kind === 'ignored') {
       report.ignored++;
-      log.info('message_ignored', { messageId: input.messageId, reason: input.reason });
+      log.info('message_ignored', { messageId: loggableId(input.messageId), reason: input.reason });
       continue;
     }
     if (input.kind === 'invalid') {
@@ -236,8 +241,19 @@ async function applyMessages(
     });
   }
 
-  for (const { message } of fresh.slice(firstNew)) {
-    const key = await applyMessage(pipeline, message, report);
+  for (const entry of fresh.slice(firstNew)) {
+    const { message } = entry;
+    let key: IdentityKey | null;
+    try {
+      key = await applyMessage(pipeline, message, report);
+    } catch (error) {
+      // The store can never hold it (an item over DynamoDB's size limit): keep it aside, go on.
+      if (!(error instanceof ValidationError)) throw error;
+      fresh.splice(fresh.indexOf(entry), 1);
+      await deadLetter(pipeline, message.messageId, `store: ${error.message}`, message);
+      report.deadLettered++;
+      continue;
+    }
     if (!key) continue;
     const messages = affected.get(key);
     if (messages) messages.push(message);
@@ -279,7 +295,7 @@ async function applyMessage(
 
   const candidate = touchCandidateOf(message, settings.classifier);
   if (candidate) {
-    const touch = toTouch(message, owner, candidate);
+    const touch = toTouch(message, owner, candidate, keptUrlParameters(settings));
     // Store first, then check: a concurrent event of the same session either sees this touch and
     // deletes it (above), or recorded its activity before our check, which then finds it.
     await store.putTouch(touch);
@@ -290,6 +306,21 @@ async function applyMessage(
     else report.touches++;
   }
   return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
+}
+
+const keptParametersBySettings = new WeakMap<PipelineSettings, ReadonlySet<string>>();
+
+/** The query parameters touch URLs keep: the configured list, and the configured click ids. */
+function keptUrlParameters(settings: PipelineSettings): ReadonlySet<string> {
+  let kept = keptParametersBySettings.get(settings);
+  if (!kept) {
+    kept = new Set([
+      ...(settings.attribution.urlParameters ?? DEFAULT_URL_PARAMETERS),
+      ...Object.keys(settings.classifier.clickIds ?? {}).map((param) => param.toLowerCase()),
+    ]);
+    keptParametersBySettings.set(settings, kept);
+  }
+  return kept;
 }
 
 /**
@@ -586,19 +617,28 @@ async function profileWriteBack(
   return { entry, call, full, writtenFor, change };
 }
 
+/**
+ * Keeps a message that cannot be processed (bounded, without credentials, one row per message) and
+ * logs its id and reason only. A dead letter the store cannot hold is kept without its payload.
+ */
 async function deadLetter(
   pipeline: Pipeline,
   messageId: string | null,
   reason: string,
   raw: unknown,
 ): Promise<void> {
-  await pipeline.store.addDeadLetter({
-    at: pipeline.clock().toISOString(),
-    messageId,
-    reason,
-    payload: redact(raw),
-  });
-  pipeline.log.warn('message_dead_lettered', { messageId, reason });
+  const letter = deadLetterOf({ raw, messageId, reason, at: pipeline.clock().toISOString() });
+  try {
+    await pipeline.store.addDeadLetter(letter);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    await pipeline.store.addDeadLetter({
+      ...letter,
+      payload: null,
+      note: `payload not kept: ${error.message}`,
+    });
+  }
+  pipeline.log.warn('message_dead_lettered', { messageId: loggableId(messageId), reason, note: letter.note });
 }
 
 function asError(error: unknown): Error {

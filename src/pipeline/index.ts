@@ -9,12 +9,14 @@ export {
   type WindowSettlement,
 } from './engine';
 export { attributionChangeOf } from './attribution-change';
+export { deadLetterOf, loggableId, matchesDeadLetterFilter } from './dead-letter';
 export type {
   AttributionChange,
   AttributionPublisher,
   AttributionStore,
   CachedRecommendations,
   DeadLetter,
+  DeadLetterFilter,
   EventTracker,
   IdentifyCall,
   MessageRecord,

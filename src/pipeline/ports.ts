@@ -20,14 +20,33 @@ export interface MessageRecord {
   steps: MessageStep[];
 }
 
-/** A message that could not be processed and was kept for inspection and replay. */
+/**
+ * A message that could not be processed, kept for inspection and replay: one row per message however
+ * often it is retried (a redelivery that fails again replaces the row).
+ */
 export interface DeadLetter {
-  /** when it was dead-lettered, ISO-8601 */
+  /** when it was (last) dead-lettered, ISO-8601 */
   at: string;
+  /** what makes it one row: `msg:<messageId>`, or a hash of the payload (or of a very long id) */
+  key: string;
+  /** the messageId as sent, as a string (numeric ids too), or null when there was none */
   messageId: string | null;
+  /** why; it names fields, never their values */
   reason: string;
-  /** the message as received, minus `writeKey` */
+  /** the message as received, bounded in depth and size and without credential-like keys */
   payload: unknown;
+  /** what was cut from the payload to keep it (depth, size), or null when it is whole */
+  note: string | null;
+  /** the ids it names (userId, anonymousId): Segment `delete` forgets their dead letters too */
+  owners: IdentityKey[];
+}
+
+/** Which dead letters a listing, replay or purge takes (`touchpoint dead-letters --since/--reason`). */
+export interface DeadLetterFilter {
+  /** ISO-8601: only those dead-lettered at or after it */
+  since?: string | undefined;
+  /** only those whose reason contains this text (case-insensitive) */
+  reason?: string | undefined;
 }
 
 /** Recommendations cached per profile target (see src/personalize). */
@@ -110,11 +129,20 @@ export interface AttributionStore extends LinkReader {
    */
   recentProfiles(limit: number): Promise<RecentProfile[]>;
 
+  /**
+   * Keeps a dead letter, replacing the one with the same `key`.
+   * @throws ValidationError when the backend cannot hold it (DynamoDB's 400 KB item limit)
+   */
   addDeadLetter(entry: DeadLetter): Promise<void>;
-  /** Newest first. */
-  listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Newest first, at most `limit`, those `filter` takes (all without one). */
+  listDeadLetters(limit: number, filter?: DeadLetterFilter): Promise<DeadLetter[]>;
+  /** Deletes the dead letters with these keys; returns how many there were. */
+  removeDeadLetters(keys: readonly string[]): Promise<number>;
 
-  /** Deletes everything stored about these ids (Segment `delete` / GDPR), keeping idempotency records. */
+  /**
+   * Deletes everything stored about these ids (Segment `delete` / GDPR), their dead letters included,
+   * keeping idempotency records.
+   */
   forget(keys: readonly IdentityKey[]): Promise<void>;
 
   /**

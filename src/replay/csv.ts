@@ -1,4 +1,4 @@
-import { parseMessage, type ParsedMessage } from '../events';
+import { parseMessage, type ParsedMessage, type ParseOptions } from '../events';
 import type { CsvRecord } from '../io/csv';
 
 /** How a cell's text becomes the field's value. */
@@ -63,6 +63,7 @@ export function parseColumnMapping(spec: string): ColumnMapping {
 export async function* csvMessages(
   records: AsyncIterable<CsvRecord[]>,
   mapping: ColumnMapping = new Map(),
+  parseOptions: ParseOptions = {},
 ): AsyncGenerator<ParsedMessage[]> {
   let targets: ColumnTarget[] | undefined;
   for await (const batch of records) {
@@ -72,7 +73,7 @@ export async function* csvMessages(
         targets = headerTargets(record.fields, mapping);
         continue;
       }
-      parsed.push(rowMessage(record, targets));
+      parsed.push(rowMessage(record, targets, parseOptions));
     }
     if (parsed.length > 0) yield parsed;
   }
@@ -97,7 +98,11 @@ function headerTargets(header: readonly string[], mapping: ColumnMapping): Colum
   });
 }
 
-function rowMessage(record: CsvRecord, targets: readonly ColumnTarget[]): ParsedMessage {
+function rowMessage(
+  record: CsvRecord,
+  targets: readonly ColumnTarget[],
+  parseOptions: ParseOptions,
+): ParsedMessage {
   const raw: Record<string, unknown> = {};
   const count = Math.min(record.fields.length, targets.length);
   for (let i = 0; i < count; i++) {
@@ -114,7 +119,7 @@ function rowMessage(record: CsvRecord, targets: readonly ColumnTarget[]): Parsed
       raw,
     };
   }
-  const parsed = parseMessage(raw);
+  const parsed = parseMessage(raw, parseOptions);
   return parsed.kind === 'invalid'
     ? { ...parsed, reason: `CSV line ${record.line}: ${parsed.reason}` }
     : parsed;

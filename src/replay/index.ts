@@ -1,4 +1,4 @@
-import { parseEnvelope, type ParsedMessage } from '../events';
+import { parseEnvelope, type ParsedMessage, type ParseOptions } from '../events';
 import type { BatchReport, Engine } from '../pipeline';
 
 /**
@@ -42,7 +42,11 @@ export function replayLines(
   lines: AsyncIterable<string | readonly string[]>,
   options: ReplayOptions = {},
 ): Promise<BatchReport> {
-  return replayMessages(engine, parsedMessages(lines), options);
+  return replayMessages(
+    engine,
+    parsedMessages(lines, { timestamps: engine.pipeline.settings.timestamps }),
+    options,
+  );
 }
 
 /**
@@ -104,10 +108,11 @@ export function formatReport(report: BatchReport, seconds: number): string {
 /** The messages of the lines (one at a time, or in batches), parsed as they arrive. */
 async function* parsedMessages(
   lines: AsyncIterable<string | readonly string[]>,
+  options: ParseOptions,
 ): AsyncGenerator<ParsedMessage[]> {
   for await (const item of lines) {
     const parsed: ParsedMessage[] = [];
-    for (const line of typeof item === 'string' ? [item] : item) parsed.push(...parseEnvelope(line));
+    for (const line of typeof item === 'string' ? [item] : item) parsed.push(...parseEnvelope(line, options));
     yield parsed;
   }
 }

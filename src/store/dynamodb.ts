@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -20,12 +19,13 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Touch, Traits } from '../attribution';
-import { knownFailureAction, RetryableError, toTouchpointError } from '../errors';
+import { knownFailureAction, RetryableError, toTouchpointError, ValidationError } from '../errors';
 import type { IdentityKey, IdentityLink } from '../identity';
 import type {
   AttributionStore,
   CachedRecommendations,
   DeadLetter,
+  DeadLetterFilter,
   MessageRecord,
   MessageStep,
   ProfileState,
@@ -34,6 +34,7 @@ import type {
   RecommenderWrite,
 } from '../pipeline/ports';
 import { recommenderDeviceDoc } from '../pipeline/ports';
+import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
 
 /**
  * The production store: one DynamoDB table, `pk`/`sk` strings plus a numeric `ttl` (epoch seconds).
@@ -45,13 +46,19 @@ import { recommenderDeviceDoc } from '../pipeline/ports';
  * | touch               | `OWNER#<key>`       | `TOUCH#<ts>#<messageId>`   | none    |
  * | link (both ends)    | `LINKS#<key>`       | `LINK#<otherKey>`          | none    |
  * | profile state       | `PROFILE#<key>`     | `STATE`                    | none    |
- * | dead letter         | `DEADLETTER`        | `<at>#<random>`            | 30 days |
  * | recommender doc     | `RECO#<key>`        | `DOC`                      | none    |
  * | (lesson markers)    | `RECO#lesson:<id>`  | `DOC`                      | 30 days |
+ * | dead letter         | `DEADLETTER`        | `<letter key>`             | 30 days |
+ * | its owners (index)  | `OWNER#<key>`       | `DEADLETTER#<letter key>`  | 30 days |
  *
  * `<key>` is the full IdentityKey (`anon:<id>`/`user:<id>`); raw ids may contain `#`, which is harmless
  * because the variable part is always last in pk, and sk ranges bound on the ISO timestamp only.
- * ISO-8601 strings sort chronologically, so sk ranges answer the time-window questions.
+ * Timestamps are always the fixed-width `YYYY-MM-DDTHH:mm:ss.sssZ` (src/events/timestamps.ts bounds them to
+ * plausible years), so sk ranges compare instants and answer the time-window questions. A dead letter's
+ * sk is its key (one item per message); its owners' index items let `forget` find it.
+ *
+ * Every write is checked against DynamoDB's 400 KB item limit first: an item too large is a
+ * ValidationError (never retried: the engine dead-letters its message) instead of a rejected request.
  */
 
 /** How long idempotency records and dead letters are kept (DynamoDB TTL deletes them lazily after). */
@@ -390,44 +397,69 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {
+    const ttl = this.expiry();
     await this.put({
-      pk: 'DEADLETTER',
-      sk: `${entry.at}#${randomUUID()}`,
+      pk: DEAD_LETTER_PK,
+      sk: entry.key,
       at: entry.at,
       messageId: entry.messageId,
       reason: entry.reason,
       payload: JSON.stringify(entry.payload ?? null),
-      ttl: this.expiry(),
+      note: entry.note,
+      owners: entry.owners.length > 0 ? new Set(entry.owners) : undefined,
+      ttl,
     });
+    for (const owner of entry.owners)
+      await this.put({ pk: ownerPk(owner), sk: `${DEAD_LETTER_PREFIX}${entry.key}`, ttl });
   }
 
-  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+  async listDeadLetters(limit: number, filter?: DeadLetterFilter): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
     if (limit <= 0) return letters;
+    // Keyed by message, not by time: the partition is read whole and ordered here. Dead letters expire
+    // after 30 days, so it stays an inspection-sized read (never on the delivery path).
     await this.query(
-      {
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'DEADLETTER' },
-        ScanIndexForward: false,
-        Limit: limit,
-      },
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': DEAD_LETTER_PK } },
       (item) => {
-        letters.push({
-          at: String(item.at),
-          messageId: typeof item.messageId === 'string' ? item.messageId : null,
-          reason: String(item.reason),
-          payload: JSON.parse(String(item.payload)) as unknown,
-        });
-        return letters.length >= limit;
+        const letter = deadLetterOfItem(item);
+        if (matchesDeadLetterFilter(letter, filter)) letters.push(letter);
+        return false;
       },
     );
-    return letters;
+    return letters.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
+  }
+
+  async removeDeadLetters(keys: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const key of keys) {
+      const result = await this.send('DeleteItem', () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { pk: DEAD_LETTER_PK, sk: key },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      if (!result.Attributes) continue;
+      removed++;
+      const owners =
+        result.Attributes.owners instanceof Set ? [...(result.Attributes.owners as Set<string>)] : [];
+      await this.deleteAll(
+        owners.map((owner) => ({ pk: ownerPk(owner as IdentityKey), sk: `${DEAD_LETTER_PREFIX}${key}` })),
+      );
+    }
+    return removed;
   }
 
   async forget(keys: readonly IdentityKey[]): Promise<void> {
     const doomed: Array<{ pk: unknown; sk: unknown }> = [];
     const collect = (item: Item) => {
       doomed.push({ pk: item.pk, sk: item.sk });
+      const sk = String(item.sk);
+      // an owner's index item: its dead letter goes too
+      if (sk.startsWith(DEAD_LETTER_PREFIX))
+        doomed.push({ pk: DEAD_LETTER_PK, sk: sk.slice(DEAD_LETTER_PREFIX.length) });
       return false;
     };
     for (const key of keys) {
@@ -550,6 +582,13 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   private async put(item: Item): Promise<void> {
+    const bytes = itemBytes(item);
+    if (bytes > MAX_ITEM_BYTES) {
+      throw new ValidationError(
+        `a ${String(item.sk).split('#')[0]} item of ${Math.ceil(bytes / 1024)} KB is over DynamoDB's 400 KB item limit`,
+        { service: 'dynamodb' },
+      );
+    }
     await this.send('PutItem', () => this.client.send(new PutCommand({ TableName: this.table, Item: item })));
   }
 
@@ -672,6 +711,50 @@ export async function createTable(client: DynamoDBClient, table: string): Promis
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     }),
   );
+}
+
+/** DynamoDB's item size limit: attribute names plus values, in bytes. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
+ * The size DynamoDB counts for an item (UTF-8 names and strings, numbers up to 21 bytes, sets and
+ * booleans), rounded up: what this store writes is flat strings, numbers, booleans and string sets.
+ */
+export function itemBytes(item: Item): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    bytes += Buffer.byteLength(name) + valueBytes(value);
+  }
+  return bytes;
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number') return 21;
+  if (value instanceof Set) {
+    let bytes = 3;
+    for (const member of value as Set<unknown>) bytes += valueBytes(member);
+    return bytes;
+  }
+  if (value !== null && typeof value === 'object') return 3 + itemBytes(value as Item);
+  return 1; // booleans, null
+}
+
+const DEAD_LETTER_PK = 'DEADLETTER';
+const DEAD_LETTER_PREFIX = 'DEADLETTER#';
+
+/** A dead letter as stored (items written before dead letters were keyed have their sk as key). */
+function deadLetterOfItem(item: Item): DeadLetter {
+  return {
+    at: String(item.at),
+    key: String(item.sk),
+    messageId: typeof item.messageId === 'string' ? item.messageId : null,
+    reason: String(item.reason),
+    payload: JSON.parse(String(item.payload)) as unknown,
+    note: typeof item.note === 'string' ? item.note : null,
+    owners: item.owners instanceof Set ? ([...(item.owners as Set<string>)] as IdentityKey[]) : [],
+  };
 }
 
 const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' });

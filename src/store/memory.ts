@@ -4,6 +4,7 @@ import type {
   AttributionStore,
   CachedRecommendations,
   DeadLetter,
+  DeadLetterFilter,
   MessageRecord,
   MessageStep,
   ProfileState,
@@ -12,6 +13,7 @@ import type {
   RecommenderWrite,
 } from '../pipeline/ports';
 import { recommenderDeviceDoc } from '../pipeline/ports';
+import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
 
 /** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
 export class MemoryStore implements AttributionStore {
@@ -20,7 +22,8 @@ export class MemoryStore implements AttributionStore {
   private readonly touches = new Map<IdentityKey, Map<string, Touch>>();
   private readonly links = new Map<IdentityKey, Map<IdentityKey, IdentityLink>>();
   private readonly profiles = new Map<IdentityKey, ProfileState>();
-  private readonly deadLetters: DeadLetter[] = [];
+  /** by key, in the order they were (last) added */
+  private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly recommenderDocs = new Map<string, RecommenderDoc>();
 
   async getMessage(messageId: string): Promise<MessageRecord | null> {
@@ -135,14 +138,29 @@ export class MemoryStore implements AttributionStore {
   }
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {
-    this.deadLetters.push(structuredClone(entry));
+    this.deadLetters.delete(entry.key);
+    this.deadLetters.set(entry.key, structuredClone(entry));
   }
 
-  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
-    return this.deadLetters.slice(-limit).reverse();
+  async listDeadLetters(limit: number, filter?: DeadLetterFilter): Promise<DeadLetter[]> {
+    return [...this.deadLetters.values()]
+      .reverse() // the last added first among equal times
+      .filter((letter) => matchesDeadLetterFilter(letter, filter))
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+      .slice(0, Math.max(0, limit))
+      .map((letter) => structuredClone(letter));
+  }
+
+  async removeDeadLetters(keys: readonly string[]): Promise<number> {
+    let removed = 0;
+    for (const key of keys) if (this.deadLetters.delete(key)) removed++;
+    return removed;
   }
 
   async forget(keys: readonly IdentityKey[]): Promise<void> {
+    const forgotten = new Set<IdentityKey>(keys);
+    for (const [letterKey, letter] of this.deadLetters)
+      if (letter.owners.some((owner) => forgotten.has(owner))) this.deadLetters.delete(letterKey);
     for (const key of keys) {
       this.activity.delete(key);
       this.touches.delete(key);

@@ -8,6 +8,7 @@ import type {
   AttributionStore,
   CachedRecommendations,
   DeadLetter,
+  DeadLetterFilter,
   MessageRecord,
   MessageStep,
   ProfileState,
@@ -43,6 +44,21 @@ const MIGRATIONS: readonly string[] = [
   `,
   // which ids a profile's traits were written for (ProfileState.writtenFor)
   `ALTER TABLE profiles ADD COLUMN written_for TEXT;`,
+  // One dead letter per message (keyed), what was cut from its payload, and the ids it names.
+  `
+  CREATE TABLE dead_letters_keyed (
+    key TEXT PRIMARY KEY, seq INTEGER NOT NULL, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL,
+    payload TEXT, note TEXT
+  );
+  INSERT OR REPLACE INTO dead_letters_keyed (key, seq, at, message_id, reason, payload)
+    SELECT coalesce('msg:' || message_id, 'row:' || id), id, at, message_id, reason, payload
+    FROM dead_letters ORDER BY id;
+  DROP TABLE dead_letters;
+  ALTER TABLE dead_letters_keyed RENAME TO dead_letters;
+  CREATE INDEX dead_letters_by_time ON dead_letters (at, seq);
+  CREATE TABLE dead_letter_owners (owner TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (owner, key)) WITHOUT ROWID;
+  CREATE INDEX dead_letter_owners_by_key ON dead_letter_owners (key);
+  `,
 ];
 
 /** Options for opening the embedded store. */
@@ -156,12 +172,28 @@ export class SqliteStore implements AttributionStore {
          ON CONFLICT (target) DO UPDATE SET recommendations = excluded.recommendations`,
       ),
       addDeadLetter: db.prepare(
-        'INSERT INTO dead_letters (at, message_id, reason, payload) VALUES (?, ?, ?, ?)',
+        `INSERT OR REPLACE INTO dead_letters (key, seq, at, message_id, reason, payload, note)
+         VALUES (@key, (SELECT coalesce(max(seq), 0) + 1 FROM dead_letters), @at, @messageId, @reason, @payload, @note)`,
       ),
+      addDeadLetterOwner: db.prepare('INSERT OR IGNORE INTO dead_letter_owners (owner, key) VALUES (?, ?)'),
       listDeadLetters: db.prepare<
-        [number],
-        { at: string; message_id: string | null; reason: string; payload: string | null }
-      >('SELECT at, message_id, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?'),
+        { since: string | null; reason: string | null; limit: number },
+        DeadLetterRow
+      >(
+        `SELECT key, at, message_id, reason, payload, note,
+           (SELECT json_group_array(owner) FROM dead_letter_owners o WHERE o.key = d.key) AS owners
+         FROM dead_letters d
+         WHERE (@since IS NULL OR at >= @since) AND (@reason IS NULL OR instr(lower(reason), lower(@reason)) > 0)
+         ORDER BY at DESC, seq DESC LIMIT @limit`,
+      ),
+      removeDeadLetter: db.prepare('DELETE FROM dead_letters WHERE key = ?'),
+      removeDeadLetterOwners: db.prepare('DELETE FROM dead_letter_owners WHERE key = ?'),
+      forgetDeadLetters: db.prepare(
+        'DELETE FROM dead_letters WHERE key IN (SELECT key FROM dead_letter_owners WHERE owner = ?)',
+      ),
+      forgetDeadLetterOwners: db.prepare(
+        'DELETE FROM dead_letter_owners WHERE key IN (SELECT key FROM dead_letter_owners WHERE owner = ?)',
+      ),
       forgetActivity: db.prepare('DELETE FROM activity WHERE owner = ?'),
       forgetTouches: db.prepare('DELETE FROM touches WHERE owner = ?'),
       forgetLinks: db.prepare('DELETE FROM links WHERE from_key = ? OR to_key = ?'),
@@ -294,22 +326,48 @@ export class SqliteStore implements AttributionStore {
 
   async addDeadLetter(entry: DeadLetter): Promise<void> {
     this.boundWait();
-    this.sql.addDeadLetter.run(
-      entry.at,
-      entry.messageId,
-      entry.reason,
-      JSON.stringify(entry.payload ?? null),
-    );
+    this.db.transaction(() => {
+      this.sql.addDeadLetter.run({
+        key: entry.key,
+        at: entry.at,
+        messageId: entry.messageId,
+        reason: entry.reason,
+        payload: JSON.stringify(entry.payload ?? null),
+        note: entry.note,
+      });
+      for (const owner of entry.owners) this.sql.addDeadLetterOwner.run(owner, entry.key);
+    })();
   }
 
-  async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+  async listDeadLetters(limit: number, filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
     this.boundWait();
-    return this.sql.listDeadLetters.all(limit).map((row) => ({
+    if (limit <= 0) return [];
+    const rows = this.sql.listDeadLetters.all({
+      since: filter.since ?? null,
+      reason: filter.reason ?? null,
+      limit,
+    });
+    return rows.map((row) => ({
       at: row.at,
+      key: row.key,
       messageId: row.message_id,
       reason: row.reason,
       payload: row.payload === null ? null : (JSON.parse(row.payload) as unknown),
+      note: row.note,
+      owners: JSON.parse(row.owners) as IdentityKey[],
     }));
+  }
+
+  async removeDeadLetters(keys: readonly string[]): Promise<number> {
+    this.boundWait();
+    let removed = 0;
+    this.db.transaction(() => {
+      for (const key of keys) {
+        removed += this.sql.removeDeadLetter.run(key).changes;
+        this.sql.removeDeadLetterOwners.run(key);
+      }
+    })();
+    return removed;
   }
 
   async forget(keys: readonly IdentityKey[]): Promise<void> {
@@ -322,6 +380,8 @@ export class SqliteStore implements AttributionStore {
         this.sql.forgetLinks.run(key, key);
         this.sql.forgetProfile.run(key);
         this.sql.forgetRecommenderDoc.run(recommenderDeviceDoc(key));
+        this.sql.forgetDeadLetters.run(key);
+        this.sql.forgetDeadLetterOwners.run(key);
       }
     })();
   }
@@ -423,6 +483,17 @@ export class SqliteStore implements AttributionStore {
 /** Thrown inside writeRecommenderDocs' transaction to roll it back when a document changed since it was read. */
 class StaleDoc extends Error {
   override readonly name = 'StaleDoc';
+}
+
+/** A dead letter as listDeadLetters reads it (`owners` is a JSON array). */
+interface DeadLetterRow {
+  key: string;
+  at: string;
+  message_id: string | null;
+  reason: string;
+  payload: string | null;
+  note: string | null;
+  owners: string;
 }
 
 function migrate(db: BetterSqlite3.Database): void {

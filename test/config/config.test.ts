@@ -44,19 +44,46 @@ describe('loadConfig', () => {
     );
   });
 
-  it('fails fast naming every bad variable and what it is for', () => {
+  it('fails fast naming every bad variable and what it is for, never its value', () => {
     const load = () =>
       loadConfig({
-        TOUCHPOINT_STORE: 'postgres:x',
+        TOUCHPOINT_STORE: 'postgres://admin:hunter2@db',
         TOUCHPOINT_LOOKBACK_DAYS: 'ninety',
-        TOUCHPOINT_CLICK_IDS: 'obclid=outbrain',
+        TOUCHPOINT_CLICK_IDS: 'zzclid=vendorx',
+        TOUCHPOINT_EARLIEST_TIMESTAMP: '+275760-09-13T00:00:00.000Z',
       });
     expect(load).toThrow(ConfigurationError);
     expect(load).toThrow(
-      /TOUCHPOINT_STORE: "postgres:x" is not sqlite:<path>, memory or dynamodb:<table> \(where state lives/,
+      /TOUCHPOINT_STORE: not sqlite:<path>, memory or dynamodb:<table> \(where state lives/,
     );
-    expect(load).toThrow(/TOUCHPOINT_LOOKBACK_DAYS: "ninety" is not a positive number/);
-    expect(load).toThrow(/TOUCHPOINT_CLICK_IDS: "obclid=outbrain" is not param=source\/medium/);
+    expect(load).toThrow(/TOUCHPOINT_LOOKBACK_DAYS: not a positive number/);
+    expect(load).toThrow(/TOUCHPOINT_CLICK_IDS: an item is not param=source\/medium/);
+    expect(load).toThrow(/TOUCHPOINT_EARLIEST_TIMESTAMP: not an ISO-8601 date/);
+    const message = (() => {
+      try {
+        load();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    for (const value of ['hunter2', 'postgres', 'ninety', 'vendorx', '275760'])
+      expect(message).not.toContain(value);
+  });
+
+  it('reads the timestamp bounds and the kept URL parameters, with their defaults', () => {
+    expect(loadConfig({}).timestamps).toEqual({
+      earliest: '2000-01-01T00:00:00.000Z',
+      futureToleranceHours: 24,
+    });
+    expect(loadConfig({}).attribution.urlParameters).toContain('gclid');
+    const config = loadConfig({
+      TOUCHPOINT_EARLIEST_TIMESTAMP: '2015-06-01',
+      TOUCHPOINT_FUTURE_TOLERANCE_HOURS: '2',
+      TOUCHPOINT_URL_PARAMETERS: 'UTM_Source, ref',
+    });
+    expect(config.timestamps).toEqual({ earliest: '2015-06-01T00:00:00.000Z', futureToleranceHours: 2 });
+    expect(config.attribution.urlParameters).toEqual(['utm_source', 'ref']);
   });
 
   it('returns a frozen object', () => {

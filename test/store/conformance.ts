@@ -1,5 +1,6 @@
 import type { Touch } from '../../src/attribution';
 import type { IdentityKey } from '../../src/identity';
+import type { DeadLetter } from '../../src/pipeline';
 import type { AttributionStore } from '../../src/store';
 import { MAX_RECOMMENDER_WRITES } from '../../src/pipeline';
 
@@ -194,25 +195,105 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect(await store.recentProfiles(0)).toEqual([]);
     });
 
-    it('keeps dead letters newest first with their reason and payload', async () => {
-      await store.addDeadLetter({
-        at: '2026-01-01T00:00:00.000Z',
-        messageId: 'bad-1',
-        reason: 'first',
-        payload: { a: 1 },
-      });
-      await store.addDeadLetter({
-        at: '2026-01-01T00:00:01.000Z',
-        messageId: null,
-        reason: 'second',
-        payload: 'not json',
-      });
+    it('keeps dead letters newest first with their reason, payload, note and owners', async () => {
+      await store.addDeadLetter(
+        letter({
+          at: '2026-01-01T00:00:00.000Z',
+          key: 'msg:bad-1',
+          messageId: 'bad-1',
+          reason: 'first',
+          payload: { a: 1 },
+          owners: [A],
+        }),
+      );
+      await store.addDeadLetter(
+        letter({
+          at: '2026-01-01T00:00:01.000Z',
+          key: 'payload-sha256:0f',
+          reason: 'second',
+          payload: 'not json',
+          note: 'payload cut',
+        }),
+      );
       const letters = await store.listDeadLetters(10);
       expect(letters).toEqual([
-        { at: '2026-01-01T00:00:01.000Z', messageId: null, reason: 'second', payload: 'not json' },
-        { at: '2026-01-01T00:00:00.000Z', messageId: 'bad-1', reason: 'first', payload: { a: 1 } },
+        letter({
+          at: '2026-01-01T00:00:01.000Z',
+          key: 'payload-sha256:0f',
+          reason: 'second',
+          payload: 'not json',
+          note: 'payload cut',
+        }),
+        letter({
+          at: '2026-01-01T00:00:00.000Z',
+          key: 'msg:bad-1',
+          messageId: 'bad-1',
+          reason: 'first',
+          payload: { a: 1 },
+          owners: [A],
+        }),
       ]);
       expect(await store.listDeadLetters(1)).toHaveLength(1);
+      expect(await store.listDeadLetters(0)).toEqual([]);
+    });
+
+    it('keeps one dead letter per key however often it is added: the latest', async () => {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await store.addDeadLetter(
+          letter({
+            at: `2026-01-01T00:00:0${attempt}.000Z`,
+            key: 'msg:m1',
+            messageId: 'm1',
+            reason: `try ${attempt}`,
+            owners: [U],
+          }),
+        );
+      }
+      await store.addDeadLetter(letter({ at: '2026-01-01T00:00:02.500Z', key: 'msg:m2', messageId: 'm2' }));
+      const letters = await store.listDeadLetters(10);
+      expect(letters.map((kept) => [kept.key, kept.reason])).toEqual([
+        ['msg:m1', 'try 3'],
+        ['msg:m2', 'bad'],
+      ]);
+      expect(letters[0]?.owners).toEqual([U]);
+    });
+
+    it('filters dead letters by time and by reason text, case-insensitively', async () => {
+      await store.addDeadLetter(
+        letter({ at: '2026-01-01T00:00:00.000Z', key: 'msg:old', reason: 'timestamp: before 2000' }),
+      );
+      await store.addDeadLetter(
+        letter({ at: '2026-01-02T00:00:00.000Z', key: 'msg:new-time', reason: 'Timestamp: before 2000' }),
+      );
+      await store.addDeadLetter(
+        letter({ at: '2026-01-03T00:00:00.000Z', key: 'msg:new-json', reason: 'not JSON' }),
+      );
+      const keys = async (filter: { since?: string; reason?: string }) =>
+        (await store.listDeadLetters(10, filter)).map((kept) => kept.key);
+      expect(await keys({ since: '2026-01-02T00:00:00.000Z' })).toEqual(['msg:new-json', 'msg:new-time']);
+      expect(await keys({ reason: 'TIMESTAMP' })).toEqual(['msg:new-time', 'msg:old']);
+      expect(await keys({ since: '2026-01-02T00:00:00.000Z', reason: 'timestamp' })).toEqual([
+        'msg:new-time',
+      ]);
+    });
+
+    it('removes dead letters by key and says how many there were', async () => {
+      await store.addDeadLetter(letter({ key: 'msg:a', owners: [A] }));
+      await store.addDeadLetter(letter({ key: 'msg:b' }));
+      expect(await store.removeDeadLetters(['msg:a', 'msg:missing'])).toBe(1);
+      expect((await store.listDeadLetters(10)).map((kept) => kept.key)).toEqual(['msg:b']);
+      // a removed letter's owners no longer lead to it; a new one with the same key is kept again
+      await store.addDeadLetter(letter({ key: 'msg:a', reason: 'again' }));
+      await store.forget([A]);
+      expect((await store.listDeadLetters(10)).map((kept) => kept.key).sort()).toEqual(['msg:a', 'msg:b']);
+    });
+
+    it('forgets the dead letters of deleted ids, and only theirs', async () => {
+      await store.addDeadLetter(letter({ key: 'msg:of-user', owners: [U] }));
+      await store.addDeadLetter(letter({ key: 'msg:of-device', owners: [A, 'user:someone-else'] }));
+      await store.addDeadLetter(letter({ key: 'msg:other', owners: [B] }));
+      await store.forget([A, U]);
+      expect((await store.listDeadLetters(10)).map((kept) => kept.key)).toEqual(['msg:other']);
     });
 
     it('forgets everything about deleted ids but keeps other profiles and idempotency records', async () => {
@@ -311,6 +392,19 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
 }
 
 const anon = (id: string): IdentityKey => `anon:${id}`;
+
+function letter(overrides: Partial<DeadLetter>): DeadLetter {
+  return {
+    at: '2026-01-01T00:00:00.000Z',
+    key: 'msg:m',
+    messageId: null,
+    reason: 'bad',
+    payload: null,
+    note: null,
+    owners: [],
+    ...overrides,
+  };
+}
 const A = anon('device-a');
 const B = anon('device-b');
 const U: IdentityKey = 'user:user-1';

@@ -67,9 +67,12 @@ describe('dynamodb store', () => {
     );
     await store.addDeadLetter({
       at: '2026-01-01T00:00:00.000Z',
+      key: 'msg:live',
       messageId: 'live',
       reason: 'kept',
       payload: null,
+      note: null,
+      owners: [],
     });
     await db.documentClient.send(
       new PutCommand({
@@ -112,9 +115,12 @@ describe('dynamodb store', () => {
     for (let i = 0; i < 6; i++) {
       await store.addDeadLetter({
         at: `2026-01-01T00:00:0${i}.000Z`,
+        key: `msg:live-${i}`,
         messageId: `live-${i}`,
         reason: 'live',
         payload: i,
+        note: null,
+        owners: [],
       });
     }
     for (let i = 0; i < 6; i++) {

@@ -83,7 +83,11 @@ export const replayCommand = defineCommand({
       const report =
         'batches' in source
           ? await replayLines(app.engine, source.batches, options)
-          : await replayMessages(app.engine, csvMessages(csvRecords(source.text), csv), options);
+          : await replayMessages(
+              app.engine,
+              csvMessages(csvRecords(source.text), csv, { timestamps: app.pipeline.settings.timestamps }),
+              options,
+            );
       progress.finish();
       io.stdout.write(formatReport(report, (Date.now() - started) / 1000) + '\n');
       io.stdout.write(`peak memory    ${Math.round(process.resourceUsage().maxRSS / 1024)} MB RSS\n`);
