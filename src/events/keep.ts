@@ -23,11 +23,11 @@ export const DEFAULT_KEEP_LIMITS: KeepLimits = Object.freeze({ maxDepth: 32, max
  * Keys whose values are credentials wherever they appear (a source's `writeKey`, forwarded
  * `Authorization` headers, `password`, `token`, `secret`, `apiKey`, `cookie` and their spellings).
  */
-const SECRET_KEY = /write_?key|authori[sz]ation|passw(or)?d|secret|token|api_?key|cookie|credential/i;
+const SECRET_KEY = /write[-_]?key|authori[sz]ation|passw(or)?d|secret|token|api[-_]?key|cookie|credential/i;
 
 /** The same names followed by `=`/`:` and a value inside text that is not JSON (linear: a literal anchors it). */
 const SECRET_IN_TEXT =
-  /(write_?key|authori[sz]ation|passw(?:or)?d|secret|token|api_?key|cookie|credential)("?\s*[:=]\s*"?(?:bearer\s+|basic\s+)?)[^",\s}&]+/gi;
+  /(write[-_]?key|authori[sz]ation|passw(?:or)?d|secret|token|api[-_]?key|cookie|credential)("?\s*[:=]\s*"?(?:bearer\s+|basic\s+)?)[^",\s}&]+/gi;
 
 /** True for a key whose value must never be stored or passed on. */
 export function isSecretKey(key: string): boolean {
@@ -40,6 +40,24 @@ export function maskSecretsInText(text: string): string {
 }
 
 const MAX_KEY_CHARS = 200;
+
+/**
+ * `value` masked, cut so that its JSON text (escapes included: a control character takes six) fits in
+ * `budget` characters. Halving keeps it linear in the length of the value.
+ */
+function keptText(value: string, budget: number): { text: string; jsonLength: number; cut: boolean } {
+  let text = maskSecretsInText(value.length > budget ? value.slice(0, budget) : value);
+  let jsonLength = JSON.stringify(text).length;
+  let cut = text.length < value.length;
+  while (jsonLength > budget + 2 && text.length > 0) {
+    text = text.slice(0, Math.floor(text.length / 2));
+    jsonLength = JSON.stringify(text).length;
+    cut = true;
+  }
+  return cut
+    ? { text: `${text}...[truncated]`, jsonLength: jsonLength + 14, cut }
+    : { text, jsonLength, cut };
+}
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -70,13 +88,10 @@ export function keepPayload(raw: unknown, limits: KeepLimits = DEFAULT_KEEP_LIMI
     }
     const { value } = task;
     if (typeof value === 'string') {
-      const fits = value.length <= budget;
-      const kept = fits
-        ? maskSecretsInText(value)
-        : `${maskSecretsInText(value.slice(0, budget))}...[truncated]`;
-      if (!fits) cut.add(`cut at ${limits.maxChars.toLocaleString('en-US')} characters`);
-      budget -= kept.length + 2;
-      place(task, kept);
+      const kept = keptText(value, budget);
+      if (kept.cut) cut.add(`cut at ${limits.maxChars.toLocaleString('en-US')} characters`);
+      budget -= kept.jsonLength;
+      place(task, kept.text);
     } else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
       const kept = typeof value === 'number' && !Number.isFinite(value) ? null : value;
       budget -= String(kept).length;

@@ -29,6 +29,20 @@ function touch(
 }
 
 describe('computeAttribution', () => {
+  it('orders touches as instants, not as text: "+010000-..." comes after 2026, "2026-03-01T10:00:00Z" with it', () => {
+    const result = computeAttribution(
+      [
+        touch('far', '+010000-01-01T00:00:00.000Z', 'Email'),
+        touch('real', '2026-03-01T10:00:00.000Z', 'Referral'),
+        touch('short', '2026-03-01T09:00:00Z', 'Paid Search'),
+      ],
+      '2026-03-01T10:00:00.000Z',
+      options,
+    );
+    expect(result.first?.messageId).toBe('short');
+    expect(result.last?.messageId).toBe('real');
+  });
+
   it('takes the earliest touch as first touch, even when it is Direct', () => {
     const result = computeAttribution(
       [touch('b', '2026-03-02T00:00:00.000Z', 'Email'), touch('a', '2026-03-01T00:00:00.000Z', 'Direct')],

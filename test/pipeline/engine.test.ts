@@ -519,6 +519,66 @@ describe('the delivery engine', () => {
       expect(await pipeline.store.touchesOf(['anon:a1', 'user:u1'])).toEqual([]);
       expect(await pipeline.store.getProfileState('user:u1')).toBeNull();
     });
+
+    it("removes the user's dead letters on a delete message, of every linked id, and only theirs", async () => {
+      const pipeline = testPipeline();
+      await pipeline.deliver(identifyEvent({ anonymousId: 'a1', userId: 'u1', at: '2026-03-01T10:05:00Z' }));
+      const bad = (messageId: string, ids: Record<string, string>) => ({
+        type: 'identify',
+        messageId,
+        timestamp: 'soon',
+        traits: { email: 'jane@example.com' },
+        ...ids,
+      });
+      await pipeline.deliver([
+        bad('of-user', { userId: 'u1' }),
+        bad('of-device', { anonymousId: 'a1' }),
+        bad('of-other', { userId: 'u2' }),
+      ]);
+
+      await pipeline.deliver({
+        type: 'delete',
+        messageId: 'del-2',
+        userId: 'u1',
+        timestamp: '2026-03-02T00:00:00Z',
+      });
+
+      expect((await pipeline.store.listDeadLetters(10)).map((letter) => letter.messageId)).toEqual([
+        'of-other',
+      ]);
+    });
+
+    it('keeps one dead letter per message however often it is redelivered, keyed by payload without an id', async () => {
+      const pipeline = testPipeline();
+      const invalid = [
+        { type: 'page', messageId: 7, anonymousId: 'a1', timestamp: 'soon' },
+        { type: 'page', anonymousId: 'a1', timestamp: '2026-03-01T10:00:00Z' },
+        '{not json',
+      ];
+      for (let attempt = 0; attempt < 3; attempt++) await pipeline.deliver(invalid);
+
+      const letters = await pipeline.store.listDeadLetters(10);
+      expect(letters).toHaveLength(3);
+      expect(letters.map((letter) => letter.messageId).sort()).toEqual(['7', null, null]);
+      expect(letters.map((letter) => letter.key)).toEqual(
+        expect.arrayContaining(['msg:7', expect.stringMatching(/^payload-sha256:[0-9a-f]{40}$/)]),
+      );
+    });
+
+    it('orders touches as instants: an implausible year never becomes first touch', async () => {
+      const pipeline = testPipeline();
+      const visit = (at: string, source: string) =>
+        pageEvent({ anonymousId: 'a1', at, url: `${SITE}/?utm_source=${source}&utm_medium=email` });
+
+      const report = await pipeline.deliver([
+        visit('+010000-01-01T00:00:00.000Z', 'year10000'),
+        visit('0100-01-01T00:00:00.000Z', 'year100'),
+        visit('2026-03-01T10:00:00.000Z', 'real'),
+      ]);
+
+      expect(report).toMatchObject({ processed: 1, deadLettered: 2 });
+      expect(pipeline.writer.profiles().get('anon:a1')).toMatchObject({ first_touch_source: 'real' });
+    });
   });
 
   describe('enrichers', () => {

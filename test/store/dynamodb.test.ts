@@ -3,17 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Touch } from '../../src/attribution';
-import { ConfigurationError, failureTable, RetryableError } from '../../src/errors';
+import { ConfigurationError, failureTable, RetryableError, ValidationError } from '../../src/errors';
 import type { IdentityKey } from '../../src/identity';
 import {
   createTable,
   DynamoDbStore,
+  itemBytes,
+  MAX_ITEM_BYTES,
   mapDynamoDbError,
   MAX_ATTEMPTS,
   openDynamoDbStore,
   RECORD_TTL_SECONDS,
 } from '../../src/store/dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { pageEvent } from '../support/events';
+import { testPipeline } from '../support/pipeline';
 import { describeStoreConformance } from './conformance';
 
 let local: DynamoDbLocal | undefined;
@@ -37,6 +41,59 @@ describeStoreConformance('dynamodb', async () => {
 });
 
 describe('dynamodb store', () => {
+  it('checks the 400 KB item limit before writing, counting as DynamoDB counts', async () => {
+    const db = running();
+    const table = await db.freshTable('item-size');
+    const store = await openDynamoDbStore(table, db.documentClient);
+    const big = (bytes: number) =>
+      touch('anon:a', 'm1', '2026-01-01T10:00:00.000Z', { landing_page: 'é'.repeat(bytes / 2) });
+    // an item our count puts just over the limit is one DynamoDB Local rejects as well
+    const over = { pk: 'OWNER#anon:a', sk: 'TOUCH#x', touch: 'x'.repeat(MAX_ITEM_BYTES) };
+    expect(itemBytes(over)).toBeGreaterThan(MAX_ITEM_BYTES);
+    await expect(db.documentClient.send(new PutCommand({ TableName: table, Item: over }))).rejects.toThrow(
+      /size/i,
+    );
+
+    await expect(store.putTouch(big(420 * 1024))).rejects.toThrow(ValidationError);
+    await expect(store.putTouch(big(420 * 1024))).rejects.toThrow(
+      /TOUCH item of \d+ KB is over DynamoDB's 400 KB item limit/,
+    );
+    await store.putTouch(big(300 * 1024));
+    expect(await store.touchesOf(['anon:a'])).toHaveLength(1);
+  });
+
+  it("dead-letters a message whose item is over DynamoDB's limit, and processes the one beside it", async () => {
+    const db = running();
+    const store = await openDynamoDbStore(await db.freshTable('poison-size'), db.documentClient);
+    const subject = testPipeline({ store });
+    const huge = pageEvent({
+      anonymousId: 'a-huge',
+      messageId: 'm-huge',
+      at: '2026-03-01T10:00:00Z',
+      url: `https://shop.example.com/${'p'.repeat(450 * 1024)}?utm_source=x`,
+    });
+    const good = pageEvent({
+      anonymousId: 'a-good',
+      at: '2026-03-01T10:00:00Z',
+      url: 'https://shop.example.com/?utm_source=news&utm_medium=email',
+    });
+
+    const report = await subject.deliver([huge, good]);
+    const again = await subject.deliver([huge, good]);
+
+    expect(report).toMatchObject({ received: 2, processed: 1, deadLettered: 1 });
+    expect(again).toMatchObject({ duplicates: 1, deadLettered: 1 });
+    expect(subject.writer.profiles().get('anon:a-good')).toMatchObject({ first_touch_source: 'news' });
+    const letters = await store.listDeadLetters(10);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      key: 'msg:m-huge',
+      messageId: 'm-huge',
+      reason: expect.stringMatching(/^store: a TOUCH item of \d+ KB is over/),
+    });
+    expect(letters[0]?.note).toBe('payload cut at 64,000 characters');
+  });
+
   it('creates its table idempotently, on demand, with TTL on `ttl`', async () => {
     const db = running();
     const table = await db.freshTable('idempotent');
@@ -275,7 +332,12 @@ describe('mapDynamoDbError', () => {
   });
 });
 
-function touch(ownerKey: IdentityKey, messageId: string, timestamp: string): Touch {
+function touch(
+  ownerKey: IdentityKey,
+  messageId: string,
+  timestamp: string,
+  overrides: Partial<Touch> = {},
+): Touch {
   return {
     ownerKey,
     messageId,
@@ -292,5 +354,6 @@ function touch(ownerKey: IdentityKey, messageId: string, timestamp: string): Tou
     referrer_host: 'example.org',
     landing_page: 'https://shop.example/',
     direct: false,
+    ...overrides,
   };
 }
