@@ -91,7 +91,8 @@ export function mapMessage(message: SegmentMessage, options: MappingOptions): Ma
   const { messageId } = message;
   const name = eventNameOf(message);
   const eventType = options.eventTypes[name];
-  if (!eventType) return { kind: 'skipped', messageId, reason: `"${name}" is not a tracked event` };
+  if (!eventType)
+    return { kind: 'skipped', messageId, reason: 'event: not one PERSONALIZE_EVENT_TYPES maps' };
 
   const sessionId = message.anonymousId ?? message.userId;
   const userId = message.userId;

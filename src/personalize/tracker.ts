@@ -3,6 +3,7 @@ import { describeError, RetryableError } from '../errors';
 import type { SegmentMessage } from '../events';
 import type { Logger } from '../log';
 import { mapConcurrently } from '../pipeline/concurrently';
+import { loggableId } from '../pipeline/dead-letter';
 import type { EventTracker } from '../pipeline/ports';
 import { ConfigurationBreaker, classifyError } from './errors';
 import {
@@ -47,7 +48,8 @@ export class PersonalizeTracker implements EventTracker {
       if (mapped.kind === 'events') sendable.push(mapped);
       else if (mapped.kind === 'invalid')
         rejected.push({ messageId: mapped.messageId, reason: mapped.reason });
-      else log.debug('personalize_skipped', { messageId: mapped.messageId, reason: mapped.reason });
+      else
+        log.debug('personalize_skipped', { messageId: loggableId(mapped.messageId), reason: mapped.reason });
     }
     const calls = planCalls(sendable);
     try {
@@ -110,7 +112,10 @@ export class PersonalizeTracker implements EventTracker {
         }
         return results;
       }
-      log.warn('personalize_event_rejected', { messageIds: call.messageIds.join(','), reason });
+      log.warn('personalize_event_rejected', {
+        messageIds: call.messageIds.map(loggableId).join(','),
+        reason,
+      });
       return call.messageIds.map((messageId) => ({ messageId, reason }));
     }
   }

@@ -225,7 +225,10 @@ async function applyMessages(
     const { message } = input;
     if (isOwnWriteBack(message)) {
       report.ignored++;
-      log.debug('message_ignored', { messageId: message.messageId, reason: "touchpoint's own write-back" });
+      log.debug('message_ignored', {
+        messageId: loggableId(message.messageId),
+        reason: "touchpoint's own write-back",
+      });
       continue;
     }
     const record = seen.has(message.messageId) ? null : await store.getMessage(message.messageId);

@@ -196,43 +196,24 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
     });
 
     it('keeps dead letters newest first with their reason, payload, note and owners', async () => {
-      await store.addDeadLetter(
-        letter({
-          at: '2026-01-01T00:00:00.000Z',
-          key: 'msg:bad-1',
-          messageId: 'bad-1',
-          reason: 'first',
-          payload: { a: 1 },
-          owners: [A],
-        }),
-      );
-      await store.addDeadLetter(
-        letter({
-          at: '2026-01-01T00:00:01.000Z',
-          key: 'payload-sha256:0f',
-          reason: 'second',
-          payload: 'not json',
-          note: 'payload cut',
-        }),
-      );
-      const letters = await store.listDeadLetters(10);
-      expect(letters).toEqual([
-        letter({
-          at: '2026-01-01T00:00:01.000Z',
-          key: 'payload-sha256:0f',
-          reason: 'second',
-          payload: 'not json',
-          note: 'payload cut',
-        }),
-        letter({
-          at: '2026-01-01T00:00:00.000Z',
-          key: 'msg:bad-1',
-          messageId: 'bad-1',
-          reason: 'first',
-          payload: { a: 1 },
-          owners: [A],
-        }),
-      ]);
+      const first = letter({
+        at: '2026-01-01T00:00:00.000Z',
+        key: 'msg:bad-1',
+        messageId: 'bad-1',
+        reason: 'first',
+        payload: { a: 1 },
+        owners: [A],
+      });
+      const second = letter({
+        at: '2026-01-01T00:00:01.000Z',
+        key: 'payload-sha256:0f',
+        reason: 'second',
+        payload: 'not json',
+        note: 'payload cut',
+      });
+      await store.addDeadLetter(first);
+      await store.addDeadLetter(second);
+      expect(await store.listDeadLetters(10)).toEqual([second, first]);
       expect(await store.listDeadLetters(1)).toHaveLength(1);
       expect(await store.listDeadLetters(0)).toEqual([]);
     });

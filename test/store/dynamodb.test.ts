@@ -45,8 +45,10 @@ describe('dynamodb store', () => {
     const db = running();
     const table = await db.freshTable('item-size');
     const store = await openDynamoDbStore(table, db.documentClient);
-    const big = (bytes: number) =>
-      touch('anon:a', 'm1', '2026-01-01T10:00:00.000Z', { landing_page: 'é'.repeat(bytes / 2) });
+    const big = (bytes: number) => ({
+      ...touch('anon:a', 'm1', '2026-01-01T10:00:00.000Z'),
+      landing_page: 'é'.repeat(bytes / 2),
+    });
     // an item our count puts just over the limit is one DynamoDB Local rejects as well
     const over = { pk: 'OWNER#anon:a', sk: 'TOUCH#x', touch: 'x'.repeat(MAX_ITEM_BYTES) };
     expect(itemBytes(over)).toBeGreaterThan(MAX_ITEM_BYTES);
@@ -332,12 +334,7 @@ describe('mapDynamoDbError', () => {
   });
 });
 
-function touch(
-  ownerKey: IdentityKey,
-  messageId: string,
-  timestamp: string,
-  overrides: Partial<Touch> = {},
-): Touch {
+function touch(ownerKey: IdentityKey, messageId: string, timestamp: string): Touch {
   return {
     ownerKey,
     messageId,
@@ -354,6 +351,5 @@ function touch(
     referrer_host: 'example.org',
     landing_page: 'https://shop.example/',
     direct: false,
-    ...overrides,
   };
 }

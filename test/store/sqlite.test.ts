@@ -28,6 +28,49 @@ describe('sqlite store', () => {
     await second.close();
   });
 
+  it('migrates the dead letters of a version-3 store to one row per message', async () => {
+    // Prepare: a store as version 3 left it (a row per attempt, numeric order)
+    const path = join(dir, 'v3.db');
+    await (await openSqliteStore(path)).close();
+    const raw = new Database(path);
+    raw.exec(`
+      DROP TABLE dead_letters; DROP TABLE dead_letter_owners;
+      CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
+      INSERT INTO dead_letters (at, message_id, reason, payload) VALUES
+        ('2026-01-01T00:00:00.000Z', 'm1', 'first try', '{"a":1}'),
+        ('2026-01-01T00:00:01.000Z', 'm1', 'second try', '{"a":1}'),
+        ('2026-01-01T00:00:02.000Z', NULL, 'not JSON', '"{oops"');
+    `);
+    raw.pragma('user_version = 3');
+    raw.close();
+
+    // Act
+    const store = await openSqliteStore(path);
+
+    // Assess
+    expect(await store.listDeadLetters(10)).toEqual([
+      {
+        at: '2026-01-01T00:00:02.000Z',
+        key: 'row:3',
+        messageId: null,
+        reason: 'not JSON',
+        payload: '{oops',
+        note: null,
+        owners: [],
+      },
+      {
+        at: '2026-01-01T00:00:01.000Z',
+        key: 'msg:m1',
+        messageId: 'm1',
+        reason: 'second try',
+        payload: { a: 1 },
+        note: null,
+        owners: [],
+      },
+    ]);
+    await store.close();
+  });
+
   it('rolls a failed batch back', async () => {
     const store = await openSqliteStore(join(dir, 'rollback.db'));
     await expect(
