@@ -1,7 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApp } from '../../src/app';
+import { replayDeadLetters } from '../../src/cli/commands/dead-letters';
+import { parseEnvelope } from '../../src/events';
 import { runTouchpoint } from '../support/cli';
+import { RecordingTraitWriter } from '../support/recording-writer';
 import { identifyEvent, pageEvent } from '../support/events';
 
 describe('touchpoint dead-letters --replay and --purge', () => {
@@ -114,5 +118,30 @@ describe('touchpoint dead-letters --replay and --purge', () => {
     const since = await runTouchpoint(['dead-letters', '--since', 'yesterday'], { env: env('usage') });
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since yesterday: not a date');
+  });
+
+  it('keeps what Personalize rejected: the message is done otherwise, and a replay cannot resend its event', async () => {
+    const app = await createApp({ TOUCHPOINT_STORE: 'memory' }, { writer: new RecordingTraitWriter() });
+    const message = pageEvent({
+      anonymousId: 'a1',
+      messageId: 'm-rejected',
+      at: '2026-03-01T10:00:00Z',
+      url: 'https://shop.example.com/',
+    });
+    await app.engine.deliver(parseEnvelope(message), Date.now() + 5000);
+    const letter = {
+      at: '2026-03-01T10:00:01.000Z',
+      key: 'msg:m-rejected',
+      messageId: 'm-rejected',
+      reason: 'personalize: itemId longer than 256 characters',
+      payload: message,
+      note: null,
+      owners: [],
+    };
+    await app.pipeline.store.addDeadLetter(letter);
+
+    expect(await replayDeadLetters(app, [letter])).toEqual({ removed: 0, kept: 1 });
+    expect(await app.pipeline.store.listDeadLetters(10)).toHaveLength(1);
+    await app.close();
   });
 });

@@ -74,8 +74,9 @@ export const deadLettersCommand = defineCommand({
 /**
  * Re-delivers dead letters through the app's engine, a chunk at a time, and removes the ones that did not
  * come back: a message that fails again is dead-lettered again under the same key (replacing its row
- * with the new reason and time), so what remains is exactly what still fails. A transient failure
- * throws before anything of its chunk is removed (the letters stay for the next run).
+ * with the new reason and time), so what remains is what still fails (and what Personalize rejected:
+ * see `untrackable`). A transient failure throws before anything of its chunk is removed (the letters
+ * stay for the next run).
  */
 export async function replayDeadLetters(
   app: App,
@@ -92,10 +93,18 @@ export async function replayDeadLetters(
       (await store.listDeadLetters(ALL, { since: startedAt })).map((letter) => letter.key),
     );
     removed += await store.removeDeadLetters(
-      chunk.filter((letter) => !again.has(letter.key)).map((letter) => letter.key),
+      chunk.filter((letter) => !again.has(letter.key) && !untrackable(letter)).map((letter) => letter.key),
     );
   }
   return { removed, kept: letters.length - removed };
+}
+
+/**
+ * A message Personalize rejected was otherwise processed (and marked done): a replay skips it as a
+ * duplicate and cannot send its event again, so its dead letter stays until purged.
+ */
+function untrackable(letter: DeadLetter): boolean {
+  return letter.reason.startsWith('personalize: ');
 }
 
 /** `--since` as an ISO-8601 instant. */
