@@ -27,6 +27,17 @@ describe('SegmentTraitWriter', () => {
   });
 
   const writer = () => new SegmentTraitWriter({ writeKey: 'wk', host, log: silentLogger });
+  /** A writer that counts the analytics-node clients it builds. */
+  const countingWriter = () => {
+    let built = 0;
+    const w = new SegmentTraitWriter({
+      writeKey: 'wk',
+      host,
+      log: silentLogger,
+      createClient: (settings) => (built++, new Analytics(settings)),
+    });
+    return { w, clients: () => built };
+  };
 
   it('delivers queued identify calls in one batch, to userId or anonymousId', async () => {
     const w = writer();
@@ -62,32 +73,20 @@ describe('SegmentTraitWriter', () => {
   });
 
   it('keeps one client and one connection across flushes (one per container, a flush per invocation)', async () => {
-    let clients = 0;
-    const w = new SegmentTraitWriter({
-      writeKey: 'wk',
-      host,
-      log: silentLogger,
-      createClient: (settings) => (clients++, new Analytics(settings)),
-    });
+    const { w, clients } = countingWriter();
     for (let n = 1; n <= 3; n++) {
       w.identify(call(`user:u${n}`, n));
       expect((await w.flush(3000)).rejected).toEqual([]);
     }
 
     expect(api.received).toHaveLength(3);
-    expect(clients).toBe(1);
+    expect(clients()).toBe(1);
     expect(api.connections.size).toBe(1);
     await w.close();
   });
 
   it('sends again at once after a flush that timed out on a hung network, with a new client', async () => {
-    let clients = 0;
-    const w = new SegmentTraitWriter({
-      writeKey: 'wk',
-      host,
-      log: silentLogger,
-      createClient: (settings) => (clients++, new Analytics(settings)),
-    });
+    const { w, clients } = countingWriter();
     api.hang = true;
     w.identify(call('user:hung'));
     await expect(w.flush(300)).rejects.toThrow(RetryableError);
@@ -96,7 +95,7 @@ describe('SegmentTraitWriter', () => {
 
     expect(await w.flush(3000)).toEqual({ rejected: [] });
     expect(api.messages().map((message) => message.userId)).toContain('later');
-    expect(clients).toBe(2);
+    expect(clients()).toBe(2);
     await w.close();
   });
 
