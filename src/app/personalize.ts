@@ -29,7 +29,8 @@ export interface PersonalizeIntegration {
 /**
  * What the configuration asks for: a PutEvents tracker when PERSONALIZE_TRACKING_ID is set, Personalize
  * recommendations when a campaign or recommender ARN is set, and otherwise the local fallback
- * recommender, so `recommended_products` is filled in demos and local runs too.
+ * recommender, so `recommended_products` is filled in demos and local runs too; a related-items list
+ * when PERSONALIZE_RELATED_CAMPAIGN_ARN or PERSONALIZE_RELATED_RECOMMENDER_ARN is set.
  */
 export function createPersonalizeIntegration(
   config: PersonalizeConfig,
@@ -39,6 +40,7 @@ export function createPersonalizeIntegration(
     eventTypes: config.eventTypes,
     itemIdPaths: config.itemIdPaths,
     eventProperties: config.eventProperties,
+    attributionSourcePath: config.attributionSourcePath,
   };
   const clientOptions = (): ClientOptions => ({
     region: config.region ?? 'us-east-1',
@@ -82,5 +84,29 @@ export function createPersonalizeIntegration(
     clock: deps.clock,
     log: deps.log,
   });
-  return { tracker, enrichers: [enricher] };
+  if (!config.relatedCampaignArn && !config.relatedRecommenderArn) return { tracker, enrichers: [enricher] };
+  const relatedEnricher = new RecommendationEnricher({
+    source: new PersonalizeRecommendationSource({
+      client: createRuntimeClient(clientOptions()),
+      campaignArn: config.relatedCampaignArn,
+      recommenderArn: config.relatedRecommenderArn,
+      numResults: config.numResults,
+      // A filter belongs to one recipe's campaign; the related list's context is the same visit.
+      filterArn: null,
+      filterValues: {},
+      context: config.context,
+      log: deps.log,
+      variables: 'PERSONALIZE_RELATED_CAMPAIGN_ARN / PERSONALIZE_RELATED_RECOMMENDER_ARN',
+    }),
+    store: deps.store,
+    triggers: config.relatedTriggers,
+    refreshMs: config.refreshMinutes * 60_000,
+    recommendAnonymous: config.recommendAnonymous,
+    traitName: config.relatedTraitName,
+    clock: deps.clock,
+    log: deps.log,
+    list: 'related',
+    mapping,
+  });
+  return { tracker, enrichers: [enricher, relatedEnricher] };
 }

@@ -50,8 +50,17 @@ function crossVariableProblems(e: SettingValues): string[] {
       'PERSONALIZE_RECOMMENDER_ARN: set either PERSONALIZE_CAMPAIGN_ARN or PERSONALIZE_RECOMMENDER_ARN, not both',
     );
   }
+  if (e.PERSONALIZE_RELATED_CAMPAIGN_ARN && e.PERSONALIZE_RELATED_RECOMMENDER_ARN) {
+    problems.push(
+      'PERSONALIZE_RELATED_RECOMMENDER_ARN: set either PERSONALIZE_RELATED_CAMPAIGN_ARN or PERSONALIZE_RELATED_RECOMMENDER_ARN, not both',
+    );
+  }
   const personalizeUsed =
-    e.PERSONALIZE_TRACKING_ID || e.PERSONALIZE_CAMPAIGN_ARN || e.PERSONALIZE_RECOMMENDER_ARN;
+    e.PERSONALIZE_TRACKING_ID ||
+    e.PERSONALIZE_CAMPAIGN_ARN ||
+    e.PERSONALIZE_RECOMMENDER_ARN ||
+    e.PERSONALIZE_RELATED_CAMPAIGN_ARN ||
+    e.PERSONALIZE_RELATED_RECOMMENDER_ARN;
   // SEGMENT_WRITE_KEY_PARAMETER needs a region too, but src/secrets/resolve.ts checks that where it reads
   // the parameter: its caller may hand it a region of its own, and an explicit write key makes it unused.
   if (personalizeUsed && !e.PERSONALIZE_REGION) {

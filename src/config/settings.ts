@@ -335,6 +335,48 @@ export const SETTINGS = {
       'Lambda reserves `AWS_REGION`, so a campaign in another region is named here; unset: `AWS_REGION`',
   },
 
+  PERSONALIZE_ATTRIBUTION_SOURCE_PATH: {
+    group: 'personalize',
+    at: ['personalize.attributionSourcePath'],
+    parse: text,
+    default: 'properties.event_attribution_source',
+    description:
+      "path in a tracked event whose text is sent as PutEvents' `metricAttribution.eventAttributionSource`",
+    details: 'printable ASCII, <= 1,024 chars; absent: not sent',
+  },
+  PERSONALIZE_RELATED_CAMPAIGN_ARN: {
+    group: 'personalize',
+    at: ['personalize.relatedCampaignArn'],
+    parse: personalizeArn,
+    description:
+      'campaign of a related-items recipe (e.g. SIMS): GetRecommendations with the viewed `itemId` (or `PERSONALIZE_RELATED_RECOMMENDER_ARN`)',
+    details: 'neither: no related-items list',
+  },
+  PERSONALIZE_RELATED_RECOMMENDER_ARN: {
+    group: 'personalize',
+    at: ['personalize.relatedRecommenderArn'],
+    parse: personalizeArn,
+    description:
+      'recommender of a related-items use case (e.g. "Customers who viewed X also viewed"), instead of a campaign',
+  },
+  PERSONALIZE_RELATED_TRIGGERS: {
+    group: 'personalize',
+    at: ['personalize.relatedTriggers'],
+    parse: exactList,
+    default: 'Product Viewed',
+    description: 'comma-separated track events whose item refreshes the related-items list',
+  },
+  PERSONALIZE_RELATED_TRAIT_NAME: {
+    group: 'personalize',
+    at: ['personalize.relatedTraitName'],
+    parse: text.pipe(
+      z.string().regex(/^recommended_[A-Za-z0-9_]+$/, 'must start with recommended_ (letters, digits, _)'),
+    ),
+    default: 'recommended_related_products',
+    description: 'trait that receives the related item ids (must start with `recommended_`)',
+    details: 'with `<name>_item_id`, `<name>_updated_at` and `<name>_recommendation_id`',
+  },
+
   AWS_REGION: {
     group: 'aws',
     aliases: ['AWS_DEFAULT_REGION'],

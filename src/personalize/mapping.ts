@@ -18,6 +18,7 @@ export const LIMITS = Object.freeze({
   recommendationId: 40,
   impressionItems: 25,
   impressionItem: 256,
+  eventAttributionSource: 1024,
 });
 
 /** The mapping settings (from config.personalize). */
@@ -28,6 +29,8 @@ export interface MappingOptions {
   itemIdPaths: readonly string[];
   /** property names (as sent by Segment) to pass in `properties`; null: every scalar one left over */
   eventProperties: readonly string[] | null;
+  /** dotted path of the text sent as `metricAttribution.eventAttributionSource`; null: none */
+  attributionSourcePath?: string | null;
 }
 
 /** One PutEvents event, as the SDK takes it. */
@@ -40,6 +43,7 @@ export interface PersonalizeEvent {
   properties?: string;
   recommendationId?: string;
   impression?: string[];
+  metricAttribution?: { eventAttributionSource: string };
 }
 
 /** What one message becomes. */
@@ -116,7 +120,7 @@ export function mapMessage(message: SegmentMessage, options: MappingOptions): Ma
   }
 
   const properties = message.type === 'track' ? (message.properties ?? {}) : {};
-  const shared = sharedFields(properties, options);
+  const shared = sharedFields(message, properties, options);
   if (typeof shared === 'string') return { kind: 'invalid', messageId, reason: shared };
 
   const products = productsOf(properties);
@@ -169,11 +173,31 @@ interface SharedFields {
   properties?: string;
   recommendationId?: string;
   impression?: string[];
+  metricAttribution?: { eventAttributionSource: string };
 }
 
-/** The fields every event of a message shares; a string is the reason the message is invalid. */
-function sharedFields(properties: Record<string, unknown>, options: MappingOptions): SharedFields | string {
+/** Printable ASCII with at least one visible character: what eventAttributionSource accepts. */
+const ATTRIBUTION_SOURCE = /^[\x20-\x7E]*[\x21-\x7E]+[\x20-\x7E]*$/;
+
+/**
+ * The fields every event of a message shares; a string is the reason the message is invalid. Closing
+ * the loop: `recommendation_id` (or `recommendationId`) and `impression` (or `impressions`, the item ids
+ * shown) come from the event's properties; the attribution source from the configured path, left out
+ * when it is not text Personalize accepts (it labels the event, it is no reason to lose it).
+ */
+function sharedFields(
+  message: SegmentMessage,
+  properties: Record<string, unknown>,
+  options: MappingOptions,
+): SharedFields | string {
   const shared: SharedFields = {};
+  const source = options.attributionSourcePath ? valueAt(message, options.attributionSourcePath) : undefined;
+  if (
+    typeof source === 'string' &&
+    source.length <= LIMITS.eventAttributionSource &&
+    ATTRIBUTION_SOURCE.test(source)
+  )
+    shared.metricAttribution = { eventAttributionSource: source };
   const recommendationId = properties.recommendation_id ?? properties.recommendationId;
   if (
     typeof recommendationId === 'string' &&
@@ -199,7 +223,9 @@ function sharedFields(properties: Record<string, unknown>, options: MappingOptio
     }
     shared.impression = ids;
   }
-  const extra = extraProperties(properties, options.eventProperties);
+  const attributionProperty = options.attributionSourcePath?.match(/^properties\.([^.]+)$/)?.[1];
+  const rest = attributionProperty === undefined ? properties : withoutKey(properties, attributionProperty);
+  const extra = extraProperties(rest, options.eventProperties);
   if (extra) shared.properties = extra;
   return shared;
 }
@@ -232,6 +258,11 @@ export function extraProperties(
     if (JSON.stringify(kept).length > LIMITS.properties) delete kept[key];
   }
   return Object.keys(kept).length > 0 ? JSON.stringify(kept) : undefined;
+}
+
+function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
+  const { [key]: _omitted, ...rest } = record;
+  return rest;
 }
 
 /** product_id -> productId, "Order Id" -> orderId. */

@@ -14,7 +14,7 @@ import type {
   ProfileState,
 } from '../pipeline/ports';
 import { ConfigurationBreaker, classifyError } from './errors';
-import { eventNameOf, valueAt } from './mapping';
+import { eventNameOf, itemIdsOf, valueAt, type MappingOptions } from './mapping';
 
 /** Trait names besides the configurable list name (all covered by the loop guard's `recommendation` prefix). */
 export const UPDATED_AT_TRAIT = 'recommendations_updated_at';
@@ -43,6 +43,8 @@ export interface RecommendationRequest {
   userId: string;
   /** the newest trigger message (filter values and context are read from it) */
   message: SegmentMessage;
+  /** for a related-items list: the item of the trigger message */
+  itemId?: string;
   timeoutMs: number;
 }
 
@@ -56,6 +58,14 @@ export interface RecommendationSource {
   recommend(request: RecommendationRequest): Promise<Recommendations | null>;
 }
 
+/**
+ * Which cached list an enricher fills, and its traits: the user's list (`recommended_products`,
+ * `recommendation_id`, `recommendations_updated_at`), or a related-items list asked for with the item of
+ * the trigger event (`recommended_related_products` and `<name>_item_id` / `_updated_at` /
+ * `_recommendation_id`).
+ */
+export type RecommendationList = 'user' | 'related';
+
 export interface RecommendationEnricherOptions {
   source: RecommendationSource;
   store: AttributionStore;
@@ -66,6 +76,10 @@ export interface RecommendationEnricherOptions {
   traitName: string;
   clock: () => Date;
   log: Logger;
+  /** default `user` */
+  list?: RecommendationList;
+  /** item id paths (PERSONALIZE_ITEM_ID_PATHS) of a related-items list's trigger */
+  mapping?: MappingOptions;
 }
 
 /**
@@ -95,11 +109,15 @@ export class RecommendationEnricher implements ProfileEnricher {
     const { source, store, triggers, refreshMs, recommendAnonymous, clock } = this.options;
     const { profile, messages, state } = input;
     if (!recommendAnonymous && !isUserKey(profile.target)) return {};
-    const cached = state?.recommendations ?? null;
+    const related = this.options.list === 'related';
+    const cached = (related ? state?.relatedRecommendations : state?.recommendations) ?? null;
     const trigger = [...messages].reverse().find((message) => triggers.includes(eventNameOf(message)));
+    const itemId =
+      related && trigger && this.options.mapping ? itemIdsOf(trigger, this.options.mapping)[0] : undefined;
     const now = clock();
     const due =
       trigger !== undefined &&
+      (!related || itemId !== undefined) &&
       (cached === null ||
         cached.origin !== source.origin ||
         now.getTime() - Date.parse(cached.fetchedAt) >= refreshMs);
@@ -107,35 +125,60 @@ export class RecommendationEnricher implements ProfileEnricher {
 
     const userId = rawId(profile.target);
     if (userId.length > RECOMMENDATION_LIMITS.userId) return cached ? this.traitsOf(cached, state) : {};
-    const result = await source.recommend({ profile, userId, message: trigger, timeoutMs: input.timeoutMs });
+    const result = await source.recommend({
+      profile,
+      userId,
+      message: trigger,
+      ...(itemId === undefined ? {} : { itemId }),
+      timeoutMs: input.timeoutMs,
+    });
     if (result === null) return cached ? this.traitsOf(cached, state) : {};
     const fresh: CachedRecommendations = {
       items: result.items,
       recommendationId: result.recommendationId,
       fetchedAt: now.toISOString(),
       origin: source.origin,
+      ...(itemId === undefined ? {} : { itemId }),
     };
-    await store.saveRecommendations(profile.target, fresh);
+    if (related) await store.saveRelatedRecommendations(profile.target, fresh);
+    else await store.saveRecommendations(profile.target, fresh);
     return this.traitsOf(fresh, state);
+  }
+
+  /** The trait names of this enricher's list. */
+  private traitNames(): { list: string; updatedAt: string; recommendationId: string; itemId: string | null } {
+    const list = this.options.traitName;
+    return this.options.list === 'related'
+      ? {
+          list,
+          updatedAt: `${list}_updated_at`,
+          recommendationId: `${list}_recommendation_id`,
+          itemId: `${list}_item_id`,
+        }
+      : { list, updatedAt: UPDATED_AT_TRAIT, recommendationId: RECOMMENDATION_ID_TRAIT, itemId: null };
   }
 
   /** The traits for a cached list; the written ones when the list is the one already written. */
   private traitsOf(cached: CachedRecommendations, state: ProfileState | null): Traits {
-    const name = this.options.traitName;
+    const names = this.traitNames();
     const written = state?.writtenTraits ?? null;
-    const writtenList = written?.[name];
+    const writtenList = written?.[names.list];
+    const itemTrait = (value: Traits[string] | undefined): Traits =>
+      names.itemId ? { [names.itemId]: value ?? cached.itemId ?? null } : {};
     if (Array.isArray(writtenList) && sameList(writtenList, cached.items)) {
       return {
-        [name]: writtenList,
-        [UPDATED_AT_TRAIT]: written?.[UPDATED_AT_TRAIT] ?? cached.fetchedAt,
-        [RECOMMENDATION_ID_TRAIT]: written?.[RECOMMENDATION_ID_TRAIT] ?? cached.recommendationId,
+        [names.list]: writtenList,
+        [names.updatedAt]: written?.[names.updatedAt] ?? cached.fetchedAt,
+        [names.recommendationId]: written?.[names.recommendationId] ?? cached.recommendationId,
+        ...itemTrait(names.itemId ? written?.[names.itemId] : undefined),
       };
     }
     if (cached.items.length === 0 && !Array.isArray(writtenList)) return {};
     return {
-      [name]: cached.items,
-      [UPDATED_AT_TRAIT]: cached.fetchedAt,
-      [RECOMMENDATION_ID_TRAIT]: cached.recommendationId,
+      [names.list]: cached.items,
+      [names.updatedAt]: cached.fetchedAt,
+      [names.recommendationId]: cached.recommendationId,
+      ...itemTrait(undefined),
     };
   }
 }
@@ -157,6 +200,8 @@ export interface PersonalizeRecommendationOptions {
   context: Readonly<Record<string, string>>;
   log: Logger;
   configurationPauseMs?: number;
+  /** the variables that name this campaign or recommender, for the configuration error's advice */
+  variables?: string;
 }
 
 /** GetRecommendations from a campaign or a recommender. */
@@ -182,6 +227,7 @@ export class PersonalizeRecommendationSource implements RecommendationSource {
         new GetRecommendationsCommand({
           ...(campaignArn ? { campaignArn } : { recommenderArn: recommenderArn ?? undefined }),
           userId: request.userId,
+          ...(request.itemId === undefined ? {} : { itemId: request.itemId }),
           numResults: Math.min(Math.max(1, Math.floor(numResults)), RECOMMENDATION_LIMITS.numResults),
           ...(filterArn ? { filterArn } : {}),
           ...(Object.keys(filterValues).length > 0 ? { filterValues } : {}),
@@ -206,7 +252,7 @@ export class PersonalizeRecommendationSource implements RecommendationSource {
       if (action === 'configuration') {
         log.error('personalize_configuration_error', {
           operation: 'GetRecommendations',
-          reason: `${reason} (check PERSONALIZE_CAMPAIGN_ARN / PERSONALIZE_RECOMMENDER_ARN, PERSONALIZE_FILTER_ARN, region, IAM personalize:GetRecommendations)`,
+          reason: `${reason} (check ${this.options.variables ?? 'PERSONALIZE_CAMPAIGN_ARN / PERSONALIZE_RECOMMENDER_ARN'}, PERSONALIZE_FILTER_ARN, region, IAM personalize:GetRecommendations)`,
         });
         this.breaker.trip(reason);
         return null;

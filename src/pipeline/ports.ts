@@ -57,6 +57,8 @@ export interface CachedRecommendations {
   fetchedAt: string;
   /** `personalize` or `local-fallback` */
   origin: string;
+  /** the item a related-items list was asked for */
+  itemId?: string;
 }
 
 /** A target whose traits were written back, and when (see AttributionStore.recentProfiles). */
@@ -77,6 +79,8 @@ export interface ProfileState {
    * written with one.
    */
   writtenFor?: string;
+  /** the related-items list (PERSONALIZE_RELATED_*), cached like `recommendations` */
+  relatedRecommendations?: CachedRecommendations | null;
 }
 
 /**
@@ -151,6 +155,9 @@ export interface AttributionStore extends LinkReader {
    */
   batch<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
+
+  /** Caches the related-items list (ProfileState.relatedRecommendations) beside the other one. */
+  saveRelatedRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void>;
 
   /**
    * The local fallback recommender's documents (src/personalize/local-fallback.ts), by key; missing

@@ -343,6 +343,10 @@ export class DynamoDbStore implements AttributionStore {
           ? (JSON.parse(item.recommendations) as CachedRecommendations)
           : null,
       ...(typeof item.writtenFor === 'string' ? { writtenFor: item.writtenFor } : {}),
+      relatedRecommendations:
+        typeof item.relatedRecommendations === 'string'
+          ? (JSON.parse(item.relatedRecommendations) as CachedRecommendations)
+          : null,
     };
   }
 
@@ -362,6 +366,15 @@ export class DynamoDbStore implements AttributionStore {
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
     await this.update(profileKey(target), 'SET recommendations = :recommendations', {
+      ':recommendations': JSON.stringify(recommendations),
+    });
+  }
+
+  async saveRelatedRecommendations(
+    target: IdentityKey,
+    recommendations: CachedRecommendations,
+  ): Promise<void> {
+    await this.update(profileKey(target), 'SET relatedRecommendations = :recommendations', {
       ':recommendations': JSON.stringify(recommendations),
     });
   }

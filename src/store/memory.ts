@@ -128,6 +128,14 @@ export class MemoryStore implements AttributionStore {
     this.profiles.set(target, { ...state, recommendations: structuredClone(recommendations) });
   }
 
+  async saveRelatedRecommendations(
+    target: IdentityKey,
+    recommendations: CachedRecommendations,
+  ): Promise<void> {
+    const state = this.profiles.get(target) ?? emptyProfileState();
+    this.profiles.set(target, { ...state, relatedRecommendations: structuredClone(recommendations) });
+  }
+
   async recentProfiles(limit: number): Promise<RecentProfile[]> {
     const written: RecentProfile[] = [];
     for (const [target, state] of this.profiles)
@@ -201,7 +209,7 @@ export class MemoryStore implements AttributionStore {
 }
 
 export function emptyProfileState(): ProfileState {
-  return { writtenTraits: null, writtenAt: null, recommendations: null };
+  return { writtenTraits: null, writtenAt: null, recommendations: null, relatedRecommendations: null };
 }
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {

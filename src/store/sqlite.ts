@@ -59,6 +59,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE dead_letter_owners (owner TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (owner, key)) WITHOUT ROWID;
   CREATE INDEX dead_letter_owners_by_key ON dead_letter_owners (key);
   `,
+  // The related-items list (PERSONALIZE_RELATED_*), cached beside `recommendations`.
+  `ALTER TABLE profiles ADD COLUMN related_recommendations TEXT;`,
 ];
 
 /** Options for opening the embedded store. */
@@ -157,8 +159,11 @@ export class SqliteStore implements AttributionStore {
           written_at: string | null;
           recommendations: string | null;
           written_for: string | null;
+          related_recommendations: string | null;
         }
-      >('SELECT written_traits, written_at, recommendations, written_for FROM profiles WHERE target = ?'),
+      >(
+        'SELECT written_traits, written_at, recommendations, written_for, related_recommendations FROM profiles WHERE target = ?',
+      ),
       saveTraits: db.prepare(
         `INSERT INTO profiles (target, written_traits, written_at, written_for) VALUES (?, ?, ?, ?)
          ON CONFLICT (target) DO UPDATE SET written_traits = excluded.written_traits, written_at = excluded.written_at,
@@ -170,6 +175,10 @@ export class SqliteStore implements AttributionStore {
       saveRecommendations: db.prepare(
         `INSERT INTO profiles (target, recommendations) VALUES (?, ?)
          ON CONFLICT (target) DO UPDATE SET recommendations = excluded.recommendations`,
+      ),
+      saveRelatedRecommendations: db.prepare(
+        `INSERT INTO profiles (target, related_recommendations) VALUES (?, ?)
+         ON CONFLICT (target) DO UPDATE SET related_recommendations = excluded.related_recommendations`,
       ),
       addDeadLetter: db.prepare(
         `INSERT OR REPLACE INTO dead_letters (key, seq, at, message_id, reason, payload, note)
@@ -298,6 +307,9 @@ export class SqliteStore implements AttributionStore {
         ? (JSON.parse(row.recommendations) as CachedRecommendations)
         : null,
       ...(row.written_for === null ? {} : { writtenFor: row.written_for }),
+      relatedRecommendations: row.related_recommendations
+        ? (JSON.parse(row.related_recommendations) as CachedRecommendations)
+        : null,
     };
   }
 
@@ -314,6 +326,13 @@ export class SqliteStore implements AttributionStore {
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
     this.boundWait();
     this.sql.saveRecommendations.run(target, JSON.stringify(recommendations));
+  }
+
+  async saveRelatedRecommendations(
+    target: IdentityKey,
+    recommendations: CachedRecommendations,
+  ): Promise<void> {
+    this.sql.saveRelatedRecommendations.run(target, JSON.stringify(recommendations));
   }
 
   async recentProfiles(limit: number): Promise<RecentProfile[]> {

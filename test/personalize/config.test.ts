@@ -31,7 +31,28 @@ describe('Personalize configuration', () => {
       refreshMinutes: 15,
       recommendAnonymous: true,
       traitName: 'recommended_products',
+      attributionSourcePath: 'properties.event_attribution_source',
+      relatedCampaignArn: null,
+      relatedRecommenderArn: null,
+      relatedTriggers: ['Product Viewed'],
+      relatedTraitName: 'recommended_related_products',
     });
+  });
+
+  it('refuses both a related-items campaign and recommender, and a related trait outside recommended_', () => {
+    const related = {
+      TOUCHPOINT_STORE: 'memory',
+      AWS_REGION: 'eu-west-1',
+      PERSONALIZE_RELATED_CAMPAIGN_ARN: ARN,
+      PERSONALIZE_RELATED_RECOMMENDER_ARN: 'arn:aws:personalize:eu-west-1:123456789012:recommender/x',
+    };
+    expect(() => loadConfig(related)).toThrow(/PERSONALIZE_RELATED_RECOMMENDER_ARN: set either/);
+    expect(() =>
+      loadConfig({ TOUCHPOINT_STORE: 'memory', PERSONALIZE_RELATED_TRAIT_NAME: 'similar' }),
+    ).toThrow(/PERSONALIZE_RELATED_TRAIT_NAME/);
+    expect(() => loadConfig({ TOUCHPOINT_STORE: 'memory', PERSONALIZE_RELATED_CAMPAIGN_ARN: ARN })).toThrow(
+      /AWS_REGION: required when Personalize is configured/,
+    );
   });
 
   it('reads every variable, keeping the case of event names and paths', () => {

@@ -15,6 +15,7 @@ const MAPPING: MappingOptions = {
   eventTypes: defaults.eventTypes,
   itemIdPaths: defaults.itemIdPaths,
   eventProperties: defaults.eventProperties,
+  attributionSourcePath: defaults.attributionSourcePath,
 };
 
 describe('PersonalizeTracker on the wire (real SDK client, local Personalize)', () => {
@@ -99,6 +100,66 @@ describe('PersonalizeTracker on the wire (real SDK client, local Personalize)', 
         recommendationId: 'RID-7',
         impression: ['a', 'b', 'c'],
       });
+    });
+
+    it('closes the loop: recommendationId, impression and the metric attribution source of a clicked recommendation', async () => {
+      const { tracker: subject } = tracker();
+      const clicked = message({
+        type: 'track',
+        event: 'Product Clicked',
+        messageId: 'click-1',
+        anonymousId: 'anon-1',
+        userId: 'user-1',
+        timestamp: '2026-03-01T10:00:00.000Z',
+        properties: {
+          product_id: 'prod-002',
+          recommendationId: 'RID-12',
+          impressions: ['prod-002', 'prod-003', 7],
+          event_attribution_source: 'homepage-carousel',
+          position: 1,
+        },
+      });
+
+      const result = await subject.track([clicked], 3000);
+
+      expect(result.rejected).toEqual([]);
+      expect(fake.violations).toEqual([]);
+      const sent = fake.putEvents[0]?.eventList?.[0];
+      expect(sent).toMatchObject({
+        eventType: 'Click',
+        itemId: 'prod-002',
+        recommendationId: 'RID-12',
+        impression: ['prod-002', 'prod-003', '7'],
+        metricAttribution: { eventAttributionSource: 'homepage-carousel' },
+      });
+      expect(JSON.parse(sent?.properties ?? '{}')).toEqual({ position: 1 });
+    });
+
+    it('reads the attribution source from the configured path, and leaves out one Personalize would refuse', async () => {
+      const { tracker: subject } = tracker({
+        mapping: { ...MAPPING, attributionSourcePath: 'context.campaign.source' },
+      });
+      const withSource = (messageId: string, source: unknown) =>
+        message({
+          type: 'track',
+          event: 'Product Viewed',
+          messageId,
+          anonymousId: `anon-${messageId}`,
+          timestamp: '2026-03-01T10:00:00.000Z',
+          properties: { product_id: 'prod-001' },
+          context: { campaign: { source } },
+        });
+
+      await subject.track(
+        [withSource('ok', 'newsletter'), withSource('blank', '   '), withSource('long', 'x'.repeat(1025))],
+        3000,
+      );
+
+      expect(fake.violations).toEqual([]);
+      const bySession = new Map(fake.putEvents.map((body) => [body.sessionId, body.eventList?.[0]]));
+      expect(bySession.get('anon-ok')?.metricAttribution).toEqual({ eventAttributionSource: 'newsletter' });
+      expect(bySession.get('anon-blank')).not.toHaveProperty('metricAttribution');
+      expect(bySession.get('anon-long')).not.toHaveProperty('metricAttribution');
     });
 
     it('does not send events that are not configured, nor events without an item id', async () => {

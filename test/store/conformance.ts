@@ -145,6 +145,7 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
           fetchedAt: '2026-01-01T00:00:01.000Z',
           origin: 'personalize',
         },
+        relatedRecommendations: null,
       });
     });
 
@@ -166,6 +167,27 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
 
       await store.saveWrittenTraits(U, { touch_count: 3 }, '2026-01-01T00:00:03.000Z', 'ids-2');
       expect((await store.getProfileState(U))?.writtenFor).toBe('ids-2');
+    });
+
+    it('keeps the related-items list beside the other list, neither clobbering the other', async () => {
+      const list = {
+        items: ['sku-1'],
+        recommendationId: 'rid-1',
+        fetchedAt: '2026-01-01T00:00:01.000Z',
+        origin: 'personalize',
+      };
+      const related = { ...list, items: ['sku-9', 'sku-8'], recommendationId: 'rid-2', itemId: 'sku-5' };
+
+      await store.saveRelatedRecommendations(U, related);
+      await store.saveRecommendations(U, list);
+      await store.saveWrittenTraits(U, { touch_count: 1 }, '2026-01-01T00:00:02.000Z');
+
+      expect(await store.getProfileState(U)).toMatchObject({
+        recommendations: list,
+        relatedRecommendations: related,
+      });
+      await store.forget([U]);
+      expect(await store.getProfileState(U)).toBeNull();
     });
 
     it('lists the targets written most recently, newest first, and only those with written traits', async () => {

@@ -35,6 +35,7 @@ describe('sqlite store', () => {
     const raw = new Database(path);
     raw.exec(`
       DROP TABLE dead_letters; DROP TABLE dead_letter_owners;
+      ALTER TABLE profiles DROP COLUMN related_recommendations; -- migration 5, after the dead letters
       CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
       INSERT INTO dead_letters (at, message_id, reason, payload) VALUES
         ('2026-01-01T00:00:00.000Z', 'm1', 'first try', '{"a":1}'),

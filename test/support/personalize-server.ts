@@ -11,6 +11,7 @@ export interface WireEvent {
   properties?: string;
   recommendationId?: string;
   impression?: string[];
+  metricAttribution?: { eventAttributionSource?: string };
 }
 
 export interface PutEventsBody {
@@ -128,12 +129,18 @@ export class FakePersonalize {
   }
 
   private answerRecommendations(body: GetRecommendationsBody, response: ServerResponse): void {
-    if (!body.campaignArn === !body.recommenderArn || !body.userId) {
+    // A related-items recipe (SIMS, "more like X") needs the itemId; userId is then optional.
+    const ids = [body.userId, body.itemId].filter((id) => id !== undefined);
+    if (
+      !body.campaignArn === !body.recommenderArn ||
+      ids.length === 0 ||
+      ids.some((id) => typeof id !== 'string' || id.length < 1 || id.length > 256)
+    ) {
       this.error(
         response,
         400,
         'InvalidInputException',
-        'needs one of campaignArn/recommenderArn and a userId',
+        'needs one of campaignArn/recommenderArn and a userId or itemId of 1-256 characters',
       );
       return;
     }
@@ -177,6 +184,15 @@ export function putEventsViolations(body: PutEventsBody): string[] {
     if (typeof event.sentAt !== 'number') problems.push('sentAt must be epoch seconds');
     if (event.impression && (event.impression.length < 1 || event.impression.length > 25))
       problems.push('impression 1-25 items');
+    if (event.metricAttribution !== undefined) {
+      const source = event.metricAttribution.eventAttributionSource;
+      if (
+        typeof source !== 'string' ||
+        source.length > 1024 ||
+        !/^[\x20-\x7E]*[\x21-\x7E]+[\x20-\x7E]*$/.test(source)
+      )
+        problems.push('metricAttribution.eventAttributionSource must be printable ASCII, 1-1024 characters');
+    }
     if (event.properties !== undefined) {
       const parsed = JSON.parse(event.properties) as Record<string, unknown>;
       const reserved = ['userid', 'sessionid', 'eventtype', 'timestamp', 'recommendationid', 'impression'];
