@@ -4,6 +4,7 @@ import {
   createEventsClient,
   createRuntimeClient,
   LocalFallbackRecommender,
+  PersonalizeDatasets,
   PersonalizeRecommendationSource,
   PersonalizeTracker,
   RecommendationEnricher,
@@ -27,7 +28,8 @@ export interface PersonalizeIntegration {
 }
 
 /**
- * What the configuration asks for: a PutEvents tracker when PERSONALIZE_TRACKING_ID is set, Personalize
+ * What the configuration asks for: a PutEvents tracker when PERSONALIZE_TRACKING_ID is set (sending
+ * PutUsers / PutItems first when PERSONALIZE_USERS_DATASET_ARN / PERSONALIZE_ITEMS_DATASET_ARN are set), Personalize
  * recommendations when a campaign or recommender ARN is set, and otherwise the local fallback
  * recommender, so `recommended_products` is filled in demos and local runs too; a related-items list
  * when PERSONALIZE_RELATED_CAMPAIGN_ARN or PERSONALIZE_RELATED_RECOMMENDER_ARN is set.
@@ -46,14 +48,30 @@ export function createPersonalizeIntegration(
     region: config.region ?? 'us-east-1',
     ...deps.clientOptions,
   });
-  const tracker = config.trackingId
-    ? new PersonalizeTracker({
-        client: createEventsClient(clientOptions()),
-        trackingId: config.trackingId,
-        mapping,
-        log: deps.log,
-      })
-    : undefined;
+  const eventsClient = once(() => createEventsClient(clientOptions()));
+  const datasets =
+    config.usersDatasetArn || config.itemsDatasetArn
+      ? new PersonalizeDatasets({
+          client: eventsClient(),
+          usersDatasetArn: config.usersDatasetArn,
+          itemsDatasetArn: config.itemsDatasetArn,
+          userTraits: config.userTraits,
+          itemEvents: config.itemEvents,
+          itemProperties: config.itemProperties,
+          mapping,
+          log: deps.log,
+        })
+      : undefined;
+  const tracker =
+    config.trackingId || datasets
+      ? new PersonalizeTracker({
+          client: eventsClient(),
+          trackingId: config.trackingId,
+          ...(datasets ? { datasets } : {}),
+          mapping,
+          log: deps.log,
+        })
+      : undefined;
 
   let source: RecommendationSource;
   if (config.campaignArn || config.recommenderArn) {
@@ -109,4 +127,10 @@ export function createPersonalizeIntegration(
     mapping,
   });
   return { tracker, enrichers: [enricher, relatedEnricher] };
+}
+
+/** The value `make` returns, made on the first call only. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }

@@ -60,7 +60,9 @@ function crossVariableProblems(e: SettingValues): string[] {
     e.PERSONALIZE_CAMPAIGN_ARN ||
     e.PERSONALIZE_RECOMMENDER_ARN ||
     e.PERSONALIZE_RELATED_CAMPAIGN_ARN ||
-    e.PERSONALIZE_RELATED_RECOMMENDER_ARN;
+    e.PERSONALIZE_RELATED_RECOMMENDER_ARN ||
+    e.PERSONALIZE_USERS_DATASET_ARN ||
+    e.PERSONALIZE_ITEMS_DATASET_ARN;
   // SEGMENT_WRITE_KEY_PARAMETER needs a region too, but src/secrets/resolve.ts checks that where it reads
   // the parameter: its caller may hand it a region of its own, and an explicit write key makes it unused.
   if (personalizeUsed && !e.PERSONALIZE_REGION) {

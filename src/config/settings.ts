@@ -62,6 +62,29 @@ export const DEFAULT_EVENT_PROPERTIES = [
   'position',
 ] as const;
 
+/** Trait names that identify a person; PERSONALIZE_USER_TRAITS refuses them (lower case, no separators). */
+const IDENTIFYING_TRAITS = new Set([
+  'email',
+  'phone',
+  'name',
+  'firstname',
+  'lastname',
+  'username',
+  'address',
+  'street',
+  'postalcode',
+  'zip',
+  'ip',
+  'birthday',
+  'dateofbirth',
+  'ssn',
+  'avatar',
+]);
+
+function isIdentifyingTrait(name: string): boolean {
+  return IDENTIFYING_TRAITS.has(name.toLowerCase().replace(/[^a-z]/g, ''));
+}
+
 const codeList = (names: readonly string[]) => names.map((name) => `\`${name}\``).join(', ');
 
 /** Every variable touchpoint reads. Table order is README order within each group. */
@@ -375,6 +398,46 @@ export const SETTINGS = {
     default: 'recommended_related_products',
     description: 'trait that receives the related item ids (must start with `recommended_`)',
     details: 'with `<name>_item_id`, `<name>_updated_at` and `<name>_recommendation_id`',
+  },
+
+  PERSONALIZE_USERS_DATASET_ARN: {
+    group: 'personalize',
+    at: ['personalize.usersDatasetArn'],
+    parse: personalizeArn,
+    description: 'Users dataset ARN: identify traits in `PERSONALIZE_USER_TRAITS` are sent with PutUsers',
+  },
+  PERSONALIZE_USER_TRAITS: {
+    group: 'personalize',
+    at: ['personalize.userTraits'],
+    parse: exactList.refine(
+      (names) => names.every((name) => !isIdentifyingTrait(name)),
+      'names identifying a person (email, phone, name, address, ip, birthday ...) are never sent to Personalize',
+    ),
+    default: 'plan',
+    description: 'comma-separated identify traits sent as user properties (camelCase keys, <= 24,000 chars)',
+    details: 'non-identifying fields only: identifying names are refused',
+  },
+  PERSONALIZE_ITEMS_DATASET_ARN: {
+    group: 'personalize',
+    at: ['personalize.itemsDatasetArn'],
+    parse: personalizeArn,
+    description: 'Items dataset ARN: product properties of `PERSONALIZE_ITEM_EVENTS` are sent with PutItems',
+  },
+  PERSONALIZE_ITEM_EVENTS: {
+    group: 'personalize',
+    at: ['personalize.itemEvents'],
+    parse: exactList,
+    default: 'Product Viewed,Product Added,Product Clicked,Order Completed',
+    description: 'comma-separated track events whose product (or `products[]`) properties describe items',
+  },
+  PERSONALIZE_ITEM_PROPERTIES: {
+    group: 'personalize',
+    at: ['personalize.itemProperties'],
+    parse: exactList,
+    default: 'category,price',
+    description:
+      'comma-separated product properties sent as item properties (camelCase keys, <= 32,000 chars)',
+    details: "they must be fields of the Items dataset's schema",
   },
 
   AWS_REGION: {

@@ -1,4 +1,12 @@
 export { createEventsClient, createRuntimeClient, type ClientOptions } from './clients';
+export {
+  DATASET_LIMITS,
+  itemsOf,
+  PersonalizeDatasets,
+  usersOf,
+  type DatasetRecord,
+  type PersonalizeDatasetsOptions,
+} from './datasets';
 export { ConfigurationBreaker, EXCEPTION_ACTIONS, classifyError } from './errors';
 export {
   LOCAL_FALLBACK_ORIGIN,

@@ -87,7 +87,7 @@ export function eventNameOf(message: SegmentMessage): string {
 }
 
 /** The product entries of an order or cart event (`properties.products[]`), or none. */
-function productsOf(properties: Record<string, unknown>): Array<Record<string, unknown>> {
+export function productsOf(properties: Record<string, unknown>): Array<Record<string, unknown>> {
   return Array.isArray(properties.products) ? properties.products.filter(isRecord) : [];
 }
 
@@ -252,10 +252,21 @@ export function extraProperties(
     if (!camel || FORBIDDEN_PROPERTY_KEYS.has(camel.toLowerCase())) continue;
     entries.push([camel, value]);
   }
+  return fitJson(entries, LIMITS.properties);
+}
+
+/**
+ * The entries as a JSON object of at most `max` characters, leaving out the ones that do not fit (in
+ * order); undefined when none is left.
+ */
+export function fitJson(
+  entries: ReadonlyArray<[string, string | number | boolean]>,
+  max: number,
+): string | undefined {
   const kept: Record<string, string | number | boolean> = {};
   for (const [key, value] of entries) {
     kept[key] = value;
-    if (JSON.stringify(kept).length > LIMITS.properties) delete kept[key];
+    if (JSON.stringify(kept).length > max) delete kept[key];
   }
   return Object.keys(kept).length > 0 ? JSON.stringify(kept) : undefined;
 }

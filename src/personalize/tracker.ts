@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import { mapConcurrently } from '../pipeline/concurrently';
 import { loggableId } from '../pipeline/dead-letter';
 import type { EventTracker } from '../pipeline/ports';
+import type { PersonalizeDatasets } from './datasets';
 import { ConfigurationBreaker, classifyError } from './errors';
 import {
   mapMessage,
@@ -16,7 +17,10 @@ import {
 
 export interface PersonalizeTrackerOptions {
   client: PersonalizeEventsClient;
-  trackingId: string;
+  /** null: no PutEvents (only the datasets are kept current) */
+  trackingId: string | null;
+  /** PutUsers / PutItems from the same messages, sent before their events */
+  datasets?: PersonalizeDatasets;
   mapping: MappingOptions;
   log: Logger;
   /** PutEvents calls in flight at once (default 4) */
@@ -29,7 +33,8 @@ type Rejection = { messageId: string; reason: string };
 
 /**
  * Sends tracked Segment events to Personalize: one PutEvents per (sessionId, userId) and 10 events,
- * instead of one per event. See src/personalize/errors.ts for what each failure does.
+ * instead of one per event, after the users and items they describe (PersonalizeDatasets). See
+ * src/personalize/errors.ts for what each failure does.
  */
 export class PersonalizeTracker implements EventTracker {
   private readonly breaker: ConfigurationBreaker;
@@ -39,8 +44,10 @@ export class PersonalizeTracker implements EventTracker {
   }
 
   async track(messages: readonly SegmentMessage[], timeoutMs: number): Promise<{ rejected: Rejection[] }> {
-    const { log, mapping } = this.options;
+    const { log, mapping, datasets, trackingId } = this.options;
     const deadlineAt = Date.now() + timeoutMs;
+    await datasets?.sync(messages, deadlineAt);
+    if (trackingId === null) return { rejected: [] };
     const rejected: Rejection[] = [];
     const sendable: Array<Extract<MappedMessage, { kind: 'events' }>> = [];
     for (const message of messages) {
@@ -83,7 +90,7 @@ export class PersonalizeTracker implements EventTracker {
     try {
       await client.send(
         new PutEventsCommand({
-          trackingId,
+          trackingId: trackingId ?? undefined,
           sessionId: call.sessionId,
           ...(call.userId ? { userId: call.userId } : {}),
           eventList: call.events,

@@ -36,7 +36,23 @@ describe('Personalize configuration', () => {
       relatedRecommenderArn: null,
       relatedTriggers: ['Product Viewed'],
       relatedTraitName: 'recommended_related_products',
+      usersDatasetArn: null,
+      userTraits: ['plan'],
+      itemsDatasetArn: null,
+      itemEvents: ['Product Viewed', 'Product Added', 'Product Clicked', 'Order Completed'],
+      itemProperties: ['category', 'price'],
     });
+  });
+
+  it('refuses identifying traits in PERSONALIZE_USER_TRAITS', () => {
+    for (const trait of ['email', 'First Name', 'phone', 'date_of_birth'])
+      expect(() =>
+        loadConfig({ TOUCHPOINT_STORE: 'memory', PERSONALIZE_USER_TRAITS: `plan,${trait}` }),
+      ).toThrow(/PERSONALIZE_USER_TRAITS: names identifying a person/);
+    expect(
+      loadConfig({ TOUCHPOINT_STORE: 'memory', PERSONALIZE_USER_TRAITS: 'plan,loyalty_tier' }).personalize
+        .userTraits,
+    ).toEqual(['plan', 'loyalty_tier']);
   });
 
   it('refuses both a related-items campaign and recommender, and a related trait outside recommended_', () => {

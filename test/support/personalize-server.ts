@@ -32,7 +32,14 @@ export interface GetRecommendationsBody {
   context?: Record<string, string>;
 }
 
-export type Operation = 'events' | 'recommendations';
+/** A PutUsers or PutItems body: `users: [{userId, properties}]` or `items: [{itemId, properties}]`. */
+export interface PutDatasetBody {
+  datasetArn?: string;
+  users?: Array<{ userId?: string; properties?: string }>;
+  items?: Array<{ itemId?: string; properties?: string }>;
+}
+
+export type Operation = 'events' | 'recommendations' | 'users' | 'items';
 
 /** A scripted answer: an error (status + `x-amzn-errortype`) or holding the request unanswered. */
 export type Scripted = { status: number; type: string; message?: string } | { hold: true };
@@ -47,16 +54,21 @@ export type Scripted = { status: number; type: string; message?: string } | { ho
 export class FakePersonalize {
   readonly putEvents: PutEventsBody[] = [];
   readonly getRecommendations: GetRecommendationsBody[] = [];
+  /** accepted PutUsers / PutItems bodies */
+  readonly putUsers: PutDatasetBody[] = [];
+  readonly putItems: PutDatasetBody[] = [];
   /** every request, answered or not */
   readonly attempts: Array<{ operation: Operation; headers: IncomingHttpHeaders }> = [];
   readonly violations: string[] = [];
   /** answers for the next requests of an operation, in order; then normal answers */
-  readonly script: Record<Operation, Scripted[]> = { events: [], recommendations: [] };
+  readonly script: Record<Operation, Scripted[]> = { events: [], recommendations: [], users: [], items: [] };
   /** the items a GetRecommendations returns for a userId */
   recommend: (request: GetRecommendationsBody) => string[] = (request) =>
     Array.from({ length: request.numResults ?? 25 }, (_, i) => `item-${i + 1}`);
   /** a service-side rejection (InvalidInputException) for bodies the tests choose, e.g. an unknown item */
   rejectPutEvents: (body: PutEventsBody) => string | null = () => null;
+  /** the same for one user or item record (e.g. a property the dataset schema lacks) */
+  rejectRecord: (record: { id: string; properties: Record<string, unknown> }) => string | null = () => null;
   private held: ServerResponse[] = [];
   private server: LocalServer | undefined;
   private recommendationCount = 0;
@@ -67,8 +79,13 @@ export class FakePersonalize {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const path = (request.url ?? '').split('?')[0];
-        const operation: Operation | null =
-          path === '/events' ? 'events' : path === '/recommendations' ? 'recommendations' : null;
+        const operations: Record<string, Operation> = {
+          '/events': 'events',
+          '/recommendations': 'recommendations',
+          '/users': 'users',
+          '/items': 'items',
+        };
+        const operation: Operation | null = operations[path ?? ''] ?? null;
         if (request.method !== 'POST' || operation === null) {
           response.writeHead(404, { 'x-amzn-errortype': 'UnknownOperationException' }).end('{}');
           return;
@@ -85,7 +102,9 @@ export class FakePersonalize {
         }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
         if (operation === 'events') this.answerPutEvents(body as PutEventsBody, response);
-        else this.answerRecommendations(body as GetRecommendationsBody, response);
+        else if (operation === 'recommendations')
+          this.answerRecommendations(body as GetRecommendationsBody, response);
+        else this.answerPutDataset(operation, body as PutDatasetBody, response);
       });
     });
     return this.server.url;
@@ -99,10 +118,14 @@ export class FakePersonalize {
   reset(): void {
     this.putEvents.length = 0;
     this.getRecommendations.length = 0;
+    this.putUsers.length = 0;
+    this.putItems.length = 0;
     this.attempts.length = 0;
     this.violations.length = 0;
     this.script.events.length = 0;
     this.script.recommendations.length = 0;
+    this.script.users.length = 0;
+    this.script.items.length = 0;
     this.recommendationCount = 0;
   }
 
@@ -125,6 +148,28 @@ export class FakePersonalize {
       return;
     }
     this.putEvents.push(body);
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  }
+
+  private answerPutDataset(kind: 'users' | 'items', body: PutDatasetBody, response: ServerResponse): void {
+    const problems = putDatasetViolations(kind, body);
+    if (problems.length > 0) {
+      this.violations.push(...problems);
+      this.error(response, 400, 'InvalidInputException', problems.join('; '));
+      return;
+    }
+    for (const record of kind === 'users' ? (body.users ?? []) : (body.items ?? [])) {
+      const id = 'userId' in record ? record.userId : (record as { itemId?: string }).itemId;
+      const rejection = this.rejectRecord({
+        id: id ?? '',
+        properties: JSON.parse(record.properties ?? '{}') as Record<string, unknown>,
+      });
+      if (rejection) {
+        this.error(response, 400, 'InvalidInputException', rejection);
+        return;
+      }
+    }
+    (kind === 'users' ? this.putUsers : this.putItems).push(body);
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   }
 
@@ -198,6 +243,38 @@ export function putEventsViolations(body: PutEventsBody): string[] {
       const reserved = ['userid', 'sessionid', 'eventtype', 'timestamp', 'recommendationid', 'impression'];
       if (Object.keys(parsed).some((key) => reserved.includes(key.toLowerCase())))
         problems.push('reserved property key');
+    }
+  }
+  return problems;
+}
+
+/** The PutUsers / PutItems limits of the API reference, checked the way the service does. */
+export function putDatasetViolations(kind: 'users' | 'items', body: PutDatasetBody): string[] {
+  const problems: string[] = [];
+  const arn = body.datasetArn;
+  if (typeof arn !== 'string' || arn.length < 1 || arn.length > 256 || !arn.startsWith('arn:'))
+    problems.push('datasetArn must be an ARN of at most 256 characters');
+  const records = (kind === 'users' ? body.users : body.items) ?? [];
+  if (records.length < 1 || records.length > 10)
+    problems.push(`${kind} has ${records.length} records (1-10)`);
+  const maxProperties = kind === 'users' ? 24_000 : 32_000;
+  for (const record of records) {
+    const id =
+      kind === 'users' ? (record as { userId?: string }).userId : (record as { itemId?: string }).itemId;
+    if (typeof id !== 'string' || id.length < 1 || id.length > 256)
+      problems.push(`${kind} id must be 1-256 characters`);
+    const properties = record.properties;
+    if (properties === undefined) continue;
+    if (typeof properties !== 'string' || properties.length < 1 || properties.length > maxProperties) {
+      problems.push(`properties must be 1-${maxProperties} characters`);
+      continue;
+    }
+    try {
+      const parsed = JSON.parse(properties) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        problems.push('properties must be a JSON object');
+    } catch {
+      problems.push('properties must be JSON');
     }
   }
   return problems;
