@@ -32,6 +32,7 @@ export class CountingTraitWriter implements TraitWriter {
   identify(call: IdentifyCall): void {
     this.queued.push(call);
   }
+  track(): void {}
   async flush(): Promise<{ rejected: IdentifyCall[] }> {
     for (const call of this.queued) {
       this.calls++;

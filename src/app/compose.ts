@@ -138,6 +138,7 @@ export function settingsOf(config: Config): PipelineSettings {
     attribution: config.attribution,
     traitPreset: config.traitPreset,
     timestamps: config.timestamps,
+    conversion: config.conversion,
   };
 }
 

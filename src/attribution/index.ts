@@ -1,4 +1,10 @@
-export { computeAttribution, compareTouches, type Attribution, type AttributionOptions } from './model';
+export {
+  computeAttribution,
+  compareTouches,
+  orderedTouches,
+  type Attribution,
+  type AttributionOptions,
+} from './model';
 export {
   touchCandidateOf,
   toTouch,

@@ -61,10 +61,7 @@ export function computeAttribution(
   newestEventAt: string | null,
   options: AttributionOptions,
 ): Attribution {
-  const ordered = collapseRepeats(
-    [...touches].sort(compareTouches),
-    options.sessionTimeoutMinutes * MINUTE_MS,
-  );
+  const ordered = orderedTouches(touches, options.sessionTimeoutMinutes);
   const first = ordered[0] ?? null;
   const firstNonDirect = ordered.find((touch) => touch.channel !== 'Direct') ?? null;
   const windowEnd = newestEventAt ?? ordered[ordered.length - 1]?.timestamp ?? null;
@@ -79,6 +76,14 @@ export function computeAttribution(
     last = findLast(inWindow, (touch) => touch.channel !== 'Direct') ?? inWindow[inWindow.length - 1] ?? null;
   }
   return { first, firstNonDirect, last, touchCount: ordered.length };
+}
+
+/**
+ * A profile's touches as the models see them (docs/attribution.md §7): chronological, ties by messageId,
+ * consecutive identical touches within one session collapsed into the first of them.
+ */
+export function orderedTouches(touches: readonly Touch[], sessionTimeoutMinutes: number): Touch[] {
+  return collapseRepeats([...touches].sort(compareTouches), sessionTimeoutMinutes * MINUTE_MS);
 }
 
 /**

@@ -20,6 +20,8 @@ const GROUP_LEADS: Readonly<Record<SettingGroup, string | null>> = {
     'Amazon Personalize (all optional; with none set, a local fallback recommender fills `recommended_products`):',
   aws: 'AWS (in Lambda, `AWS_REGION` is already set):',
   http: 'HTTP doors (`touchpoint serve` and the HTTP Lambda; see Receive Segment through webhooks):',
+  conversions:
+    'Conversions and their credit (see Conversions and multi-touch credit, and [docs/unify.md](docs/unify.md)):',
 };
 
 const HEADER = ['| variable | default | meaning |', '|---|---|---|'];

@@ -20,7 +20,7 @@ import {
 } from './parsers';
 
 /** Which table of the README's "## Configuration" section lists a setting (./readme.ts renders them). */
-export type SettingGroup = 'core' | 'personalize' | 'aws' | 'http';
+export type SettingGroup = 'core' | 'personalize' | 'aws' | 'http' | 'conversions';
 
 /**
  * One environment variable, declared once: the Config type, the loader, the defaults, the error
@@ -86,6 +86,11 @@ function isIdentifyingTrait(name: string): boolean {
 }
 
 const codeList = (names: readonly string[]) => names.map((name) => `\`${name}\``).join(', ');
+
+/** A trait name as Segment and warehouses take it: a letter, then letters, digits and `_`. */
+const traitName = text.pipe(
+  z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/, 'must be a letter, then letters, digits or _'),
+);
 
 /** Every variable touchpoint reads. Table order is README order within each group. */
 export const SETTINGS = {
@@ -495,6 +500,65 @@ export const SETTINGS = {
     default: 1_048_576,
     description:
       'largest request body the HTTP doors read, in bytes (1,024-6,000,000); a larger one gets 413',
+  },
+
+  TOUCHPOINT_CONVERSION_EVENTS: {
+    group: 'conversions',
+    at: ['conversion.events'],
+    parse: exactList.refine((events) => events.length > 0, 'needs at least one event name'),
+    default: 'Order Completed',
+    description: 'comma-separated track event names that are conversions',
+    details:
+      'value from `revenue`, else `total`, else `value`, else the sum of `products[].price * quantity`',
+  },
+  TOUCHPOINT_CONVERSION_CURRENCY: {
+    group: 'conversions',
+    at: ['conversion.defaultCurrency'],
+    parse: text.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z]{3}$/, 'must be a three-letter ISO 4217 code')
+        .transform((code) => code.toUpperCase()),
+    ),
+    default: 'USD',
+    description: 'currency of a conversion whose event has no `currency` property',
+  },
+  TOUCHPOINT_CREDIT_LOOKBACK_DAYS: {
+    group: 'conversions',
+    at: ['conversion.creditLookbackDays'],
+    parse: positiveNumber,
+    default: 30,
+    description: 'touches up to this many days before a conversion share its credit',
+    details: 'Direct only when none of them is non-direct',
+  },
+  TOUCHPOINT_CREDIT_HALF_LIFE_DAYS: {
+    group: 'conversions',
+    at: ['conversion.halfLifeDays'],
+    parse: positiveNumber,
+    default: 7,
+    description: 'time-decay model: a touch this many days before the conversion weighs half',
+  },
+  TOUCHPOINT_TRAIT_CONVERSION_COUNT: {
+    group: 'conversions',
+    at: ['conversion.traits.conversionCount'],
+    parse: traitName,
+    default: 'conversion_count',
+    description: "trait that receives the profile's number of conversions",
+  },
+  TOUCHPOINT_TRAIT_LIFETIME_REVENUE: {
+    group: 'conversions',
+    at: ['conversion.traits.lifetimeRevenue'],
+    parse: traitName,
+    default: 'lifetime_revenue',
+    description: "trait that receives the sum of the profile's conversion values",
+  },
+  TOUCHPOINT_TRAIT_FIRST_CONVERSION_CHANNEL: {
+    group: 'conversions',
+    at: ['conversion.traits.firstConversionChannel'],
+    parse: traitName,
+    default: 'first_conversion_channel',
+    description:
+      "trait that receives the channel of the last non-direct touch before the profile's first conversion",
   },
 } as const satisfies Readonly<Record<string, SettingSpec>>;
 

@@ -60,6 +60,7 @@ const COUNTS: ReadonlyArray<[name: string, key: keyof InvocationCounts]> = [
   ['DeadLettered', 'deadLettered'],
   ['Touches', 'touches'],
   ['IdentifyCalls', 'identifyCalls'],
+  ['CreditCalls', 'creditCalls'],
 ];
 
 const stdoutLine: MetricsSink = (line) => {

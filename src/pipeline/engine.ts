@@ -8,6 +8,7 @@ import {
   type Traits,
 } from '../attribution';
 import type { ClassifierOptions } from '../classify';
+import type { ConversionSettings } from '../conversion';
 import { ValidationError } from '../errors';
 import type { ParsedMessage, SegmentMessage, TimestampBounds } from '../events';
 import { anonKey, ownerKey, resolveProfile, userKey, type IdentityKey, type Profile } from '../identity';
@@ -16,6 +17,7 @@ import { mapConcurrently } from './concurrently';
 import { isOwnWriteBack } from './loop-guard';
 import { attributionChangeOf } from './attribution-change';
 import { deadLetterOf, loggableId } from './dead-letter';
+import { dueCredits, recordConversion, saveCredits, type CreditSend } from './conversions';
 import type {
   AttributionChange,
   AttributionPublisher,
@@ -36,6 +38,8 @@ export interface PipelineSettings {
   traitPreset: TraitPreset;
   /** plausible event times, checked where messages are parsed; default DEFAULT_TIMESTAMP_BOUNDS */
   timestamps?: TimestampBounds;
+  /** conversions, their credit models and traits (src/conversion) */
+  conversion: ConversionSettings;
 }
 
 /** What the engine works with: its ports, filled by the composition root (src/app). */
@@ -54,9 +58,10 @@ export interface Pipeline {
 /**
  * The one delivery engine. It owns the order of the steps, for every door:
  * 1. skip messages already done (idempotency by messageId); dead-letter invalid ones, ignore unsupported;
- * 2. apply each new message to the store: links, activity, touches (all idempotent writes);
+ * 2. apply each new message to the store: links, activity, touches, conversions (all idempotent writes);
  * 3. track them downstream (Personalize), once per message, marked per message;
- * 4. recompute each affected profile from stored touches and write back only the traits that changed;
+ * 4. recompute each affected profile from stored touches and write back only the traits that changed,
+ *    and a `Conversion Attributed` track call for each conversion whose credit changed;
  * 5. mark the messages done, only now that every side effect succeeded.
  * Any transient failure throws before step 5, so a redelivery redoes what is missing and nothing else.
  */
@@ -223,7 +228,7 @@ async function applyMessages(
       continue;
     }
     const { message } = input;
-    if (isOwnWriteBack(message)) {
+    if (isOwnWriteBack(message, Object.values(pipeline.settings.conversion.traits))) {
       report.ignored++;
       log.debug('message_ignored', {
         messageId: loggableId(message.messageId),
@@ -308,6 +313,7 @@ async function applyMessage(
     if (continuesSession) await store.deleteDirectTouches(owner, new Date(atMs - 1).toISOString(), at);
     else report.touches++;
   }
+  await recordConversion(store, message, owner, settings.conversion);
   return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
 }
 
@@ -409,6 +415,7 @@ async function writeBackProfiles(
   const published = new Set(
     work.fresh.filter((entry) => entry.publishedAlready).map((entry) => entry.message.messageId),
   );
+  const resend = new Set<string>();
   for (let round = 1; round <= MAX_WRITE_BACK_ROUNDS; round++) {
     const profiles = await resolveAffected(pipeline, work.affected);
     // A profile with a message that failed is left to the redelivery, and so are its other messages: the
@@ -429,7 +436,7 @@ async function writeBackProfiles(
     const written = await locks.withKeys(
       due.map((entry) => entry.profile.target),
       deadlineAt,
-      () => writeBackRound(pipeline, due, deadlineAt, report, { failures, published }),
+      () => writeBackRound(pipeline, due, deadlineAt, report, { failures, published, resend }),
     );
     // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
     // touch or a link after this one read its snapshot, and this one's save may have landed last with
@@ -463,14 +470,26 @@ const PROFILE_CONCURRENCY = 8;
 /** A profile's entry in a write-back round. */
 type ProfileEntry = { profile: Profile; messages: SegmentMessage[] };
 
-/** One profile's write-back: its identify call, the full traits to save, its attribution change. */
+/**
+ * One profile's write-back: its identify call (null when no trait changed), the full traits to save, its
+ * attribution change, and the conversions whose credit changed.
+ */
 type ProfileOutcome = {
   entry: ProfileEntry;
-  call: IdentifyCall;
+  call: IdentifyCall | null;
   full: Traits;
   /** the profile's ids, as saved with the traits */
   writtenFor: string;
   change: AttributionChange | null;
+  credits: CreditSend[];
+};
+
+/** What a write-back round shares across profiles and rounds. */
+type RoundState = {
+  failures: Failures;
+  published: Set<string>;
+  /** conversions to send at a new credit version (see saveCredits) */
+  resend: Set<string>;
 };
 
 /**
@@ -484,7 +503,7 @@ async function writeBackRound(
   profiles: readonly ProfileEntry[],
   deadlineAt: number,
   report: BatchReport,
-  { failures, published }: { failures: Failures; published: Set<string> },
+  { failures, published, resend }: RoundState,
 ): Promise<number> {
   const { store, writer } = pipeline;
   const fail = (entry: ProfileEntry, error: unknown) => {
@@ -492,19 +511,22 @@ async function writeBackRound(
   };
   for (const enricher of pipeline.enrichers ?? []) await enricher.observe?.(profiles);
   const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, async (entry) => {
-    if (!failures) return profileWriteBack(pipeline, entry, deadlineAt);
+    if (!failures) return profileWriteBack(pipeline, entry, deadlineAt, resend);
     try {
-      return await profileWriteBack(pipeline, entry, deadlineAt);
+      return await profileWriteBack(pipeline, entry, deadlineAt, resend);
     } catch (error) {
       fail(entry, error); // an enricher's call (GetRecommendations) failed for this profile only
       return null;
     }
   });
   const calls = outcomes.filter((outcome) => outcome !== null);
-  for (const { call } of calls) writer.identify(call); // in profile order, whatever finished first
+  for (const { call, credits } of calls) {
+    if (call) writer.identify(call); // in profile order, whatever finished first
+    for (const credit of credits) writer.track(credit.call);
+  }
   if (calls.length === 0) return 0;
 
-  let rejected: IdentifyCall[];
+  let rejected: Array<{ messageId: string }>;
   try {
     ({ rejected } = await writer.flush(remaining(deadlineAt)));
   } catch (error) {
@@ -513,16 +535,21 @@ async function writeBackRound(
     return 0;
   }
   const rejectedIds = new Set(rejected.map((call) => call.messageId));
-  const delivered = calls.filter(({ call }) => !rejectedIds.has(call.messageId));
+  let written = 0;
+  for (const { credits } of calls) {
+    const saved = await saveCredits(store, credits, rejectedIds, resend);
+    report.creditCalls += saved;
+    written += saved;
+  }
+  const delivered = calls.filter(({ call }) => call !== null && !rejectedIds.has(call.messageId));
   const unpublished = await publishChanges(pipeline, delivered, deadlineAt, { failures, published });
   const now = pipeline.clock().toISOString();
-  let written = 0;
   for (const outcome of delivered) {
     if (unpublished.has(outcome)) {
       fail(outcome.entry, unpublished.get(outcome));
       continue;
     }
-    await store.saveWrittenTraits(outcome.call.target, outcome.full, now, outcome.writtenFor);
+    await store.saveWrittenTraits(outcome.entry.profile.target, outcome.full, now, outcome.writtenFor);
     report.identifyCalls++;
     written++;
   }
@@ -538,7 +565,7 @@ async function publishChanges(
   pipeline: Pipeline,
   delivered: readonly ProfileOutcome[],
   deadlineAt: number,
-  { failures, published }: { failures: Failures; published: Set<string> },
+  { failures, published }: Pick<RoundState, 'failures' | 'published'>,
 ): Promise<Map<ProfileOutcome, Error>> {
   const unpublished = new Map<ProfileOutcome, Error>();
   const { publisher, store } = pipeline;
@@ -568,20 +595,25 @@ async function publishChanges(
   return unpublished;
 }
 
-/** One profile's identify call and the full traits to save, or null when nothing changed. */
+/**
+ * One profile's identify call, the full traits to save, and its conversions' changed credits; null when
+ * nothing changed.
+ */
 async function profileWriteBack(
   pipeline: Pipeline,
   entry: ProfileEntry,
   deadlineAt: number,
+  resend: ReadonlySet<string>,
 ): Promise<ProfileOutcome | null> {
   const { profile, messages } = entry;
   // Without touches (server-side-only events) the attribution traits are all null, so only what the
   // enrichers add (recommendations) can be written.
-  const { attribution, newestActivity, state, traits } = await computeProfile(
+  const { attribution, conversions, newestActivity, state, touches, traits } = await computeProfile(
     pipeline.store,
     profile,
     pipeline.settings,
   );
+  const credits = dueCredits(profile.target, conversions, touches, pipeline.settings, resend);
   for (const enricher of pipeline.enrichers ?? []) {
     Object.assign(
       traits,
@@ -594,7 +626,8 @@ async function profileWriteBack(
   const writtenFor = profileIdsDigest(profile.keys);
   const merged = state?.writtenTraits ? state.writtenFor !== writtenFor : profile.keys.length > 1;
   const changed = merged ? { ...traits } : changedTraits(traits, state?.writtenTraits ?? null);
-  if (!changed) return null;
+  if (!changed)
+    return credits.length > 0 ? { entry, call: null, full: traits, writtenFor, change: null, credits } : null;
   const messageIds = messages.map((message) => message.messageId);
   const timestamp =
     newestActivity ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
@@ -617,7 +650,7 @@ async function profileWriteBack(
         messageIds,
       })
     : null;
-  return { entry, call, full, writtenFor, change };
+  return { entry, call, full, writtenFor, change, credits };
 }
 
 /**

@@ -27,6 +27,7 @@ export type {
   RecommenderDoc,
   RecommenderWrite,
   TouchSnapshot,
+  TrackCall,
   TraitWriter,
 } from './ports';
 export { MAX_RECOMMENDER_WRITES, recommenderDeviceDoc } from './ports';
@@ -36,3 +37,4 @@ export { mapConcurrently } from './concurrently';
 export { isOwnWriteBack, OWN_TRAIT_PREFIXES } from './loop-guard';
 export { writeBackMessageId, type ReplacedState } from './write-back-id';
 export { ProfileLocks } from './profile-locks';
+export { creditOptionsOf, type ConversionPipelineSettings, type CreditSend } from './conversions';

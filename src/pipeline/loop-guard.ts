@@ -1,3 +1,4 @@
+import { CONVERSION_ATTRIBUTED } from '../conversion';
 import type { SegmentMessage } from '../events';
 
 /** Prefixes of every trait touchpoint writes (both presets, and recommendations). */
@@ -13,12 +14,16 @@ export const OWN_TRAIT_PREFIXES = [
 ] as const;
 
 /**
- * True for an identify that touchpoint itself sent (it came back through a destination that did not
- * honour the loop-guard `integrations`): its traits are all ours. Processing it would count it as
- * activity and write again.
+ * True for a call that touchpoint itself sent (it came back through a destination that did not honour
+ * the loop-guard `integrations`): an identify whose traits are all ours (the prefixes above, and
+ * `ownTraits`, the configured conversion trait names), or a `Conversion Attributed` track. Processing it
+ * would count it as activity and write again.
  */
-export function isOwnWriteBack(message: SegmentMessage): boolean {
+export function isOwnWriteBack(message: SegmentMessage, ownTraits: readonly string[] = []): boolean {
+  if (message.type === 'track') return message.event === CONVERSION_ATTRIBUTED;
   if (message.type !== 'identify') return false;
   const keys = Object.keys(message.traits ?? {});
-  return keys.length > 0 && keys.every((key) => OWN_TRAIT_PREFIXES.some((prefix) => key.startsWith(prefix)));
+  const ours = (key: string) =>
+    ownTraits.includes(key) || OWN_TRAIT_PREFIXES.some((prefix) => key.startsWith(prefix));
+  return keys.length > 0 && keys.every(ours);
 }

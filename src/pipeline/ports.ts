@@ -1,4 +1,5 @@
 import type { Touch, Traits } from '../attribution';
+import type { Conversion, CreditMark } from '../conversion';
 import type { SegmentMessage } from '../events';
 import type { IdentityKey, IdentityLink, LinkReader, Profile } from '../identity';
 
@@ -178,6 +179,24 @@ export interface AttributionStore extends LinkReader {
    * timeout); stores whose calls carry their own timeouts leave it out.
    */
   withinDeadline?<T>(deadlineAt: number, work: () => Promise<T>): Promise<T>;
+
+  /**
+   * Stores a conversion (idempotent by messageId: a conversion already stored keeps what it has,
+   * including the credit last sent). Owned like a touch, and forgotten with its owner.
+   */
+  putConversion(conversion: Conversion): Promise<void>;
+  /** Every conversion owned by the given ids, with the credit last sent for each, in any order. */
+  conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]>;
+  /**
+   * Records the credit sent for a conversion, only if the credit stored is still `conversion.credited`
+   * (compare-and-set by version); returns false when another writer recorded one meanwhile.
+   */
+  saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean>;
+  /**
+   * Every conversion stored, in any order (`touchpoint report`). DynamoDB answers it with a Scan: its cost
+   * grows with the table, so it is for offline reporting, never for the delivery path.
+   */
+  listConversions(): Promise<Conversion[]>;
 }
 
 /** One of the local recommender's documents: a JSON value and a version that grows by 1 per write. */
@@ -214,14 +233,26 @@ export interface IdentifyCall {
   timestamp: string;
 }
 
+/** One track call written back to a Segment profile (`Conversion Attributed`). */
+export interface TrackCall {
+  target: IdentityKey;
+  event: string;
+  properties: Record<string, unknown>;
+  /** deterministic, so a retried write-back is deduplicated by Segment */
+  messageId: string;
+  /** ISO-8601 */
+  timestamp: string;
+}
+
 /**
- * Sends identify calls. `identify` queues; `flush` delivers everything queued within `timeoutMs` and
- * throws RetryableError on a transient failure, so the invocation fails and Segment retries. It returns
- * the calls that were rejected permanently (they are logged, not retried).
+ * Sends identify and track calls. `identify` and `track` queue; `flush` delivers everything queued
+ * within `timeoutMs` and throws RetryableError on a transient failure, so the invocation fails and
+ * Segment retries. It returns the calls that were rejected permanently (they are logged, not retried).
  */
 export interface TraitWriter {
   identify(call: IdentifyCall): void;
-  flush(timeoutMs: number): Promise<{ rejected: IdentifyCall[] }>;
+  track(call: TrackCall): void;
+  flush(timeoutMs: number): Promise<{ rejected: Array<IdentifyCall | TrackCall> }>;
   close(): Promise<void>;
 }
 

@@ -8,7 +8,9 @@ import {
   type Traits,
 } from '../attribution';
 import { createHash } from 'node:crypto';
+import { conversionTraits, type Conversion, type ConversionSettings } from '../conversion';
 import type { IdentityKey, Profile } from '../identity';
+import { creditOptionsOf } from './conversions';
 import type { AttributionStore, ProfileState } from './ports';
 
 /** What a profile's attribution is computed from, and what it computes to. */
@@ -19,7 +21,9 @@ export interface ComputedProfile {
   /** the newest event timestamp over the linked ids: where the lookback window ends */
   newestActivity: string | null;
   attribution: Attribution;
-  /** the attribution traits in the configured preset, before enrichers add theirs */
+  /** every conversion of every linked id, in store order */
+  conversions: Conversion[];
+  /** the attribution traits in the configured preset and the conversion traits, before enrichers add theirs */
   traits: Traits;
   /** what was last written to Segment, and the recommendation cache */
   state: ProfileState | null;
@@ -33,14 +37,21 @@ export interface ComputedProfile {
 export async function computeProfile(
   store: AttributionStore,
   profile: Profile,
-  settings: { attribution: AttributionOptions; traitPreset: TraitPreset },
+  settings: { attribution: AttributionOptions; traitPreset: TraitPreset; conversion: ConversionSettings },
 ): Promise<ComputedProfile> {
   const touches = await store.touchesOf(profile.keys);
   const newestActivity = await store.newestActivity(profile.keys);
   const attribution = computeAttribution(touches, newestActivity, settings.attribution);
   const state = await store.getProfileState(profile.target);
-  const traits = attributionTraits(attribution, settings.traitPreset);
-  return { profile, touches, newestActivity, attribution, traits, state };
+  const conversions = await store.conversionsOf(profile.keys);
+  const traits = {
+    ...attributionTraits(attribution, settings.traitPreset),
+    ...conversionTraits(conversions, touches, {
+      traits: settings.conversion.traits,
+      ...creditOptionsOf(settings),
+    }),
+  };
+  return { profile, touches, newestActivity, attribution, conversions, traits, state };
 }
 
 /**

@@ -7,6 +7,8 @@ export interface BatchReport {
   deadLettered: number;
   touches: number;
   identifyCalls: number;
+  /** `Conversion Attributed` track calls sent (a conversion's credit changed) */
+  creditCalls: number;
 }
 
 export function emptyReport(): BatchReport {
@@ -18,6 +20,7 @@ export function emptyReport(): BatchReport {
     deadLettered: 0,
     touches: 0,
     identifyCalls: 0,
+    creditCalls: 0,
   };
 }
 

@@ -102,6 +102,7 @@ export function formatReport(report: BatchReport, seconds: number): string {
     `dead-lettered  ${report.deadLettered.toLocaleString('en-US')} (see \`touchpoint dead-letters\`)`,
     `touches        ${report.touches.toLocaleString('en-US')}`,
     `identify calls ${report.identifyCalls.toLocaleString('en-US')}`,
+    `credit calls   ${report.creditCalls.toLocaleString('en-US')} (Conversion Attributed)`,
   ].join('\n');
 }
 

@@ -19,6 +19,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Touch, Traits } from '../attribution';
+import type { Conversion, CreditMark } from '../conversion';
 import { knownFailureAction, RetryableError, toTouchpointError, ValidationError } from '../errors';
 import type { IdentityKey, IdentityLink } from '../identity';
 import type {
@@ -44,6 +45,7 @@ import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
  * | idempotency record  | `MSG#<messageId>`   | `MSG`                      | 30 days |
  * | activity            | `OWNER#<key>`       | `ACT#<ts>#<messageId>`     | none    |
  * | touch               | `OWNER#<key>`       | `TOUCH#<ts>#<messageId>`   | none    |
+ * | conversion          | `OWNER#<key>`       | `CONV#<ts>#<messageId>`    | none    |
  * | link (both ends)    | `LINKS#<key>`       | `LINK#<otherKey>`          | none    |
  * | profile state       | `PROFILE#<key>`     | `STATE`                    | none    |
  * | recommender doc     | `RECO#<key>`        | `DOC`                      | none    |
@@ -567,6 +569,91 @@ export class DynamoDbStore implements AttributionStore {
     }
   }
 
+  async putConversion(conversion: Conversion): Promise<void> {
+    try {
+      await this.send('PutItem', () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              ...conversionKey(conversion),
+              conversion: JSON.stringify({ ...conversion, credited: null }),
+              creditVersion: conversion.credited?.version ?? 0,
+              ...(conversion.credited ? { creditMessageId: conversion.credited.messageId } : {}),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    } catch (error) {
+      // Stored before (a redelivery): keep it, and the credit last sent with it.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {
+    const conversions: Conversion[] = [];
+    for (const key of keys) {
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': 'CONV#' },
+        },
+        (item) => {
+          conversions.push(conversionOfItem(item));
+          return false;
+        },
+      );
+    }
+    return conversions;
+  }
+
+  async saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean> {
+    try {
+      await this.send('UpdateItem', () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: conversionKey(conversion),
+            UpdateExpression: 'SET creditVersion = :version, creditMessageId = :messageId',
+            ConditionExpression: 'creditVersion = :previous',
+            ExpressionAttributeValues: {
+              ':version': mark.version,
+              ':messageId': mark.messageId,
+              ':previous': conversion.credited?.version ?? 0,
+            },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      // Another invocation recorded a credit since this one read the conversion (or it was forgotten).
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async listConversions(): Promise<Conversion[]> {
+    // An offline report's Scan over the whole table (like recentProfiles): never on the delivery path.
+    const conversions: Conversion[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send('Scan', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            FilterExpression: 'begins_with(sk, :prefix) AND begins_with(pk, :owner)',
+            ExpressionAttributeValues: { ':prefix': 'CONV#', ':owner': 'OWNER#' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) conversions.push(conversionOfItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return conversions;
+  }
+
   // ---- plumbing ------------------------------------------------------------------------------------
 
   /** TTL for records that expire, in epoch seconds. */
@@ -775,6 +862,19 @@ const profileKey = (key: IdentityKey) => ({ pk: `PROFILE#${key}`, sk: 'STATE' })
 const recommenderKey = (key: string) => ({ pk: `RECO#${key}`, sk: 'DOC' });
 const ownerPk = (key: IdentityKey) => `OWNER#${key}`;
 const linksPk = (key: IdentityKey) => `LINKS#${key}`;
+const conversionKey = (conversion: Pick<Conversion, 'ownerKey' | 'timestamp' | 'messageId'>) => ({
+  pk: ownerPk(conversion.ownerKey),
+  sk: `CONV#${conversion.timestamp}#${conversion.messageId}`,
+});
+
+function conversionOfItem(item: Item): Conversion {
+  const conversion = JSON.parse(String(item.conversion)) as Conversion;
+  const credited =
+    typeof item.creditMessageId === 'string'
+      ? { messageId: item.creditMessageId, version: Number(item.creditVersion) }
+      : null;
+  return { ...conversion, credited };
+}
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,4 +1,5 @@
 import type { Touch, Traits } from '../attribution';
+import type { Conversion, CreditMark } from '../conversion';
 import type { IdentityKey, IdentityLink } from '../identity';
 import type {
   AttributionStore,
@@ -25,6 +26,7 @@ export class MemoryStore implements AttributionStore {
   /** by key, in the order they were (last) added */
   private readonly deadLetters = new Map<string, DeadLetter>();
   private readonly recommenderDocs = new Map<string, RecommenderDoc>();
+  private readonly conversions = new Map<IdentityKey, Map<string, Conversion>>();
 
   async getMessage(messageId: string): Promise<MessageRecord | null> {
     const steps = this.messages.get(messageId);
@@ -172,6 +174,7 @@ export class MemoryStore implements AttributionStore {
     for (const key of keys) {
       this.activity.delete(key);
       this.touches.delete(key);
+      this.conversions.delete(key);
       this.profiles.delete(key);
       for (const other of this.links.get(key)?.keys() ?? []) this.links.get(other)?.delete(key);
       this.links.delete(key);
@@ -205,6 +208,30 @@ export class MemoryStore implements AttributionStore {
         value: structuredClone(write.value),
       });
     return 'applied';
+  }
+
+  async putConversion(conversion: Conversion): Promise<void> {
+    const owned = getOrCreate(this.conversions, conversion.ownerKey, () => new Map<string, Conversion>());
+    if (!owned.has(conversion.messageId)) owned.set(conversion.messageId, structuredClone(conversion));
+  }
+
+  async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {
+    return keys.flatMap((key) =>
+      [...(this.conversions.get(key)?.values() ?? [])].map((c) => structuredClone(c)),
+    );
+  }
+
+  async saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean> {
+    const stored = this.conversions.get(conversion.ownerKey)?.get(conversion.messageId);
+    if (!stored || stored.credited?.version !== conversion.credited?.version) return false;
+    stored.credited = { ...mark };
+    return true;
+  }
+
+  async listConversions(): Promise<Conversion[]> {
+    return [...this.conversions.values()].flatMap((owned) =>
+      [...owned.values()].map((c) => structuredClone(c)),
+    );
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Touch, Traits } from '../attribution';
 import { RetryableError } from '../errors';
+import type { Conversion, CreditMark } from '../conversion';
 import type { IdentityKey, IdentityLink } from '../identity';
 import type {
   AttributionStore,
@@ -61,6 +62,14 @@ const MIGRATIONS: readonly string[] = [
   `,
   // The related-items list (PERSONALIZE_RELATED_*), cached beside `recommendations`.
   `ALTER TABLE profiles ADD COLUMN related_recommendations TEXT;`,
+  // Conversions, with the credit last sent for each (src/conversion).
+  `
+  CREATE TABLE conversions (
+    owner TEXT NOT NULL, message_id TEXT NOT NULL, ts TEXT NOT NULL, conversion TEXT NOT NULL,
+    credit_version INTEGER NOT NULL DEFAULT 0, credit_message_id TEXT,
+    PRIMARY KEY (owner, message_id)
+  );
+  `,
 ];
 
 /** Options for opening the embedded store. */
@@ -217,6 +226,7 @@ export class SqliteStore implements AttributionStore {
         'INSERT OR REPLACE INTO recommender_docs (key, version, value) VALUES (?, ?, ?)',
       ),
       forgetRecommenderDoc: db.prepare('DELETE FROM recommender_docs WHERE key = ?'),
+      ...conversionStatements(db),
     };
   }
 
@@ -401,6 +411,7 @@ export class SqliteStore implements AttributionStore {
         this.sql.forgetRecommenderDoc.run(recommenderDeviceDoc(key));
         this.sql.forgetDeadLetters.run(key);
         this.sql.forgetDeadLetterOwners.run(key);
+        this.sql.forgetConversions.run(key);
       }
     })();
   }
@@ -497,6 +508,38 @@ export class SqliteStore implements AttributionStore {
     this.busyTimeoutMs = Math.max(0, Math.floor(ms));
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
   }
+
+  async putConversion(conversion: Conversion): Promise<void> {
+    const { ownerKey, messageId, timestamp, credited } = conversion;
+    this.sql.putConversion.run(
+      ownerKey,
+      messageId,
+      timestamp,
+      JSON.stringify({ ...conversion, credited: null }),
+      credited?.version ?? 0,
+      credited?.messageId ?? null,
+    );
+  }
+
+  async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {
+    return keys.flatMap((key) => this.sql.conversionsOf.all(key).map(conversionOfRow));
+  }
+
+  async saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean> {
+    const { ownerKey, messageId, credited } = conversion;
+    const saved = this.sql.saveConversionCredit.run(
+      mark.version,
+      mark.messageId,
+      ownerKey,
+      messageId,
+      credited?.version ?? 0,
+    );
+    return saved.changes === 1;
+  }
+
+  async listConversions(): Promise<Conversion[]> {
+    return this.sql.listConversions.all().map(conversionOfRow);
+  }
 }
 
 /** Thrown inside writeRecommenderDocs' transaction to roll it back when a document changed since it was read. */
@@ -513,6 +556,32 @@ interface DeadLetterRow {
   payload: string | null;
   note: string | null;
   owners: string;
+}
+
+type ConversionRow = { conversion: string; credit_version: number; credit_message_id: string | null };
+
+function conversionStatements(db: BetterSqlite3.Database) {
+  const columns = 'conversion, credit_version, credit_message_id';
+  return {
+    putConversion: db.prepare(
+      `INSERT OR IGNORE INTO conversions (owner, message_id, ts, ${columns}) VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    conversionsOf: db.prepare<[string], ConversionRow>(`SELECT ${columns} FROM conversions WHERE owner = ?`),
+    listConversions: db.prepare<[], ConversionRow>(`SELECT ${columns} FROM conversions`),
+    saveConversionCredit: db.prepare(
+      `UPDATE conversions SET credit_version = ?, credit_message_id = ?
+       WHERE owner = ? AND message_id = ? AND credit_version = ?`,
+    ),
+    forgetConversions: db.prepare('DELETE FROM conversions WHERE owner = ?'),
+  };
+}
+
+function conversionOfRow(row: ConversionRow): Conversion {
+  const conversion = JSON.parse(row.conversion) as Conversion;
+  const credited = row.credit_message_id
+    ? { messageId: row.credit_message_id, version: row.credit_version }
+    : null;
+  return { ...conversion, credited };
 }
 
 function migrate(db: BetterSqlite3.Database): void {

@@ -1,8 +1,11 @@
 import { Analytics, type AnalyticsSettings } from '@segment/analytics-node';
 import { failureAction, RetryableError } from '../errors';
 import type { Logger } from '../log';
-import { identifyParams } from './payload';
-import type { IdentifyCall, TraitWriter } from '../pipeline/ports';
+import { identifyParams, trackParams } from './payload';
+import type { IdentifyCall, TrackCall, TraitWriter } from '../pipeline/ports';
+
+/** A queued call: an identify (traits) or a track (`Conversion Attributed`). */
+type WriteBackCall = { kind: 'identify'; call: IdentifyCall } | { kind: 'track'; call: TrackCall };
 
 /** analytics-node refuses events over 32 KB locally, with no status: what the API answers with 413. */
 const TOO_LARGE = /exceeds maximum event size/i;
@@ -17,11 +20,11 @@ export interface SegmentWriterOptions {
 
 /** One request's time limit; a flush with less time left is cut at its budget (the client aborts it). */
 const REQUEST_TIMEOUT_MS = 2_000;
-/** Identify calls per request (Segment accepts 500 KB per batch; identify calls are small). */
+/** Calls per request (Segment accepts 500 KB per batch; identify and track calls are small). */
 const MAX_BATCH = 500;
 
 /**
- * Writes identify calls to Segment's tracking API with one analytics-node client per container (built
+ * Writes identify and track calls to Segment's tracking API with one analytics-node client per container (built
  * at the first flush, kept until `close`), so an invocation does not pay for a new client: each flush
  * sends what was queued since the last one and waits for it only as long as the caller has left (the
  * client's own retries are bounded to one); a flush that runs out of time retires its client. Flushes run
@@ -30,7 +33,7 @@ const MAX_BATCH = 500;
  * rejection (returned, logged) apart.
  */
 export class SegmentTraitWriter implements TraitWriter {
-  private queue: IdentifyCall[] = [];
+  private queue: WriteBackCall[] = [];
   private client: Analytics | undefined;
   /** pending calls' outcome callbacks, by messageId, filled and emptied by each flush */
   private readonly settle = new Map<string, (error: unknown) => void>();
@@ -40,10 +43,14 @@ export class SegmentTraitWriter implements TraitWriter {
   constructor(private readonly options: SegmentWriterOptions) {}
 
   identify(call: IdentifyCall): void {
-    this.queue.push(call);
+    this.queue.push({ kind: 'identify', call });
   }
 
-  flush(timeoutMs: number): Promise<{ rejected: IdentifyCall[] }> {
+  track(call: TrackCall): void {
+    this.queue.push({ kind: 'track', call });
+  }
+
+  flush(timeoutMs: number): Promise<{ rejected: Array<IdentifyCall | TrackCall> }> {
     const calls = this.queue;
     this.queue = [];
     if (calls.length === 0) return Promise.resolve({ rejected: [] });
@@ -76,6 +83,7 @@ export class SegmentTraitWriter implements TraitWriter {
     // Outcomes come from the emitter, not per-call callbacks: analytics-core delays every callback to
     // 300 ms after dispatch (a legacy browser behaviour), which would cost each invocation 300 ms.
     client.on('identify', (ctx) => this.settle.get(ctx.event.messageId ?? '')?.(null));
+    client.on('track', (ctx) => this.settle.get(ctx.event.messageId ?? '')?.(null));
     client.on('error', (error) => {
       const messageId = (error as { ctx?: { event?: { messageId?: string } } }).ctx?.event?.messageId;
       if (messageId) this.settle.get(messageId)?.(error.reason ?? error);
@@ -84,13 +92,19 @@ export class SegmentTraitWriter implements TraitWriter {
     return client;
   }
 
-  private async send(calls: IdentifyCall[], deadlineAt: number): Promise<{ rejected: IdentifyCall[] }> {
+  private async send(
+    calls: WriteBackCall[],
+    deadlineAt: number,
+  ): Promise<{ rejected: Array<IdentifyCall | TrackCall> }> {
     const budget = Math.max(200, Math.floor(deadlineAt - Date.now()));
     const analytics = this.analytics();
     const outcomes = calls.map(
-      (call) => new Promise<unknown>((resolve) => this.settle.set(call.messageId, resolve)),
+      ({ call }) => new Promise<unknown>((resolve) => this.settle.set(call.messageId, resolve)),
     );
-    for (const call of calls) analytics.identify(identifyParams(call));
+    for (const queued of calls) {
+      if (queued.kind === 'identify') analytics.identify(identifyParams(queued.call));
+      else analytics.track(trackParams(queued.call));
+    }
     // Sends now; at the budget the client aborts what is still in flight, and stays usable.
     const flushed = analytics.flush({ timeout: budget }).catch(() => undefined);
     const timedOut = Symbol('timed out');
@@ -100,19 +114,19 @@ export class SegmentTraitWriter implements TraitWriter {
     });
     const settled = await Promise.race([Promise.all(outcomes), deadline]);
     clearTimeout(timer);
-    for (const call of calls) this.settle.delete(call.messageId);
+    for (const { call } of calls) this.settle.delete(call.messageId);
     if (settled === timedOut) {
       // Its flush may still be waiting on the hung request: the next flush gets a new client instead of
       // overlapping it (analytics-node would refuse, and the calls would wait for the batch timer).
       if (this.client === analytics) this.client = undefined;
       void flushed.then(() => analytics.closeAndFlush({ timeout: 1 })).catch(() => undefined);
       throw new RetryableError(
-        `Segment write-back did not finish within ${budget} ms (${calls.length} identify calls)`,
+        `Segment write-back did not finish within ${budget} ms (${calls.length} identify and track calls)`,
         { service: 'segment' },
       );
     }
     await flushed;
-    const rejected: IdentifyCall[] = [];
+    const rejected: Array<IdentifyCall | TrackCall> = [];
     let transient: unknown = null;
     settled.forEach((error, index) => {
       if (error === null) return;
@@ -121,8 +135,9 @@ export class SegmentTraitWriter implements TraitWriter {
       // status only inside the message. Anything no retry can fix (a bad payload or write key) is returned.
       const failure = { status: status ?? (TOO_LARGE.test(errorText(error)) ? 413 : undefined) };
       if (failureAction(failure, 'segment') !== 'retry') {
-        rejected.push(calls[index] as IdentifyCall);
-        this.options.log.error('segment_write_rejected', { status, messageId: calls[index]?.messageId });
+        const { kind, call } = calls[index] as WriteBackCall;
+        rejected.push(call);
+        this.options.log.error('segment_write_rejected', { status, type: kind, messageId: call.messageId });
       } else {
         transient ??= error;
       }

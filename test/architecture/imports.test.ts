@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  */
 const LAYERS = {
   lib: ['errors', 'log', 'aws'],
-  core: ['events', 'classify', 'attribution', 'identity', 'pipeline', 'segment-functions'],
+  core: ['events', 'classify', 'attribution', 'conversion', 'identity', 'pipeline', 'segment-functions'],
   config: ['config'],
   adapters: [
     'store',
@@ -21,7 +21,7 @@ const LAYERS = {
     'segment-api',
   ],
   app: ['app'],
-  tools: ['cli', 'replay', 'generate', 'invoke', 'profile', 'io', 'http'],
+  tools: ['cli', 'replay', 'generate', 'invoke', 'profile', 'io', 'http', 'report'],
 } as const;
 type Layer = keyof typeof LAYERS;
 

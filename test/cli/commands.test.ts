@@ -134,9 +134,12 @@ describe('touchpoint CLI', () => {
       });
 
       expect(replay.code).toBe(0);
-      const identifies = api.messages();
+      const identifies = api.messages().filter((message) => message.type === 'identify');
+      const credits = api.messages().filter((message) => message.event === 'Conversion Attributed');
       expect(identifies.length).toBeGreaterThan(500); // more than one batch of the writer
       expect(replay.stdout).toMatch(new RegExp(`identify calls\\s+${identifies.length}\\b`));
+      expect(credits.length).toBeGreaterThan(0);
+      expect(replay.stdout).toMatch(new RegExp(`credit calls\\s+${credits.length}\\b`));
       const targets = identifies.map((message) => message.userId ?? message.anonymousId);
       expect(new Set(targets).size).toBe(identifies.length);
     } finally {

@@ -50,6 +50,7 @@ describe('touchpoint handle', () => {
       deadLettered: 0,
       touches: 1,
       identifyCalls: 1,
+      creditCalls: 0,
     });
     expect(output.identify).toEqual([
       expect.objectContaining({

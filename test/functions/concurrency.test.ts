@@ -49,6 +49,8 @@ class RecordingWriter implements TraitWriter {
     this.queue.push(call);
   }
 
+  track(): void {}
+
   async flush(): Promise<{ rejected: IdentifyCall[] }> {
     // Delivery takes a network round trip: other invocations run meanwhile, as they do in a container.
     await new Promise<void>((resolve) => setImmediate(resolve));

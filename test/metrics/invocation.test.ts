@@ -8,6 +8,7 @@ const counts: InvocationCounts = {
   deadLettered: 1,
   touches: 2,
   identifyCalls: 3,
+  creditCalls: 1,
 };
 
 interface EmfDocument {
@@ -48,6 +49,7 @@ describe('createInvocationMetrics', () => {
           { Name: 'DeadLettered', Unit: 'Count' },
           { Name: 'Touches', Unit: 'Count' },
           { Name: 'IdentifyCalls', Unit: 'Count' },
+          { Name: 'CreditCalls', Unit: 'Count' },
           { Name: 'InvocationDuration', Unit: 'Milliseconds' },
           { Name: 'DeadlineExceeded', Unit: 'Count' },
         ],
@@ -63,6 +65,7 @@ describe('createInvocationMetrics', () => {
       DeadLettered: 1,
       Touches: 2,
       IdentifyCalls: 3,
+      CreditCalls: 1,
       InvocationDuration: 123,
       DeadlineExceeded: 0,
     });

@@ -621,9 +621,10 @@ describe('the delivery engine', () => {
         enrichers: [{ traitsFor: async () => ({ recommended_products: ['p1', 'p2'] }) }],
       });
       const plain = testPipeline();
+      // not a conversion event, which would add conversion traits (test/pipeline/conversions.test.ts)
       const serverSide = {
         type: 'track',
-        event: 'Order Completed',
+        event: 'Product Added',
         messageId: 'order-1',
         userId: 'u9',
         timestamp: '2026-03-01T10:00:00Z',

@@ -1,4 +1,5 @@
 import type { Touch } from '../../src/attribution';
+import type { Conversion } from '../../src/conversion';
 import type { IdentityKey } from '../../src/identity';
 import type { DeadLetter } from '../../src/pipeline';
 import type { AttributionStore } from '../../src/store';
@@ -315,6 +316,71 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect(await store.getMessage('a1')).not.toBeNull();
     });
 
+    it('stores conversions idempotently by messageId, keeping the credit last sent', async () => {
+      // Prepare
+      const order = conversion(A, 'o1', '2026-01-02T10:00:00.000Z', 25.5);
+      await store.putConversion(order);
+      await store.putConversion(conversion(U, 'o2', '2026-01-03T10:00:00.000Z', 10, 'EUR'));
+      const mark = { messageId: 'touchpoint-credit-v1', version: 1 };
+
+      // Act
+      const saved = await store.saveConversionCredit(order, mark);
+      await store.putConversion(order); // a redelivery of the order: nothing changes
+      const stored = await store.conversionsOf([A, U]);
+
+      // Assess
+      expect(saved).toBe(true);
+      expect(stored.sort((a, b) => a.messageId.localeCompare(b.messageId))).toEqual([
+        { ...order, credited: mark },
+        conversion(U, 'o2', '2026-01-03T10:00:00.000Z', 10, 'EUR'),
+      ]);
+      expect(await store.conversionsOf([B])).toEqual([]);
+      expect((await store.listConversions()).map((c) => c.messageId).sort()).toEqual(['o1', 'o2']);
+    });
+
+    it('saves a conversion credit only over the version it was computed from (compare-and-set)', async () => {
+      // Prepare
+      const order = conversion(A, 'o1', '2026-01-02T10:00:00.000Z', 25.5);
+      await store.putConversion(order);
+      const v1 = { messageId: 'credit-v1', version: 1 };
+
+      // Act: two writers computed v1 from the uncredited conversion; then one goes on to v2
+      const first = await store.saveConversionCredit(order, v1);
+      const racing = await store.saveConversionCredit(order, { messageId: 'credit-v1-other', version: 1 });
+      const next = await store.saveConversionCredit(
+        { ...order, credited: v1 },
+        { messageId: 'v2', version: 2 },
+      );
+      const missing = await store.saveConversionCredit(
+        conversion(B, 'nope', '2026-01-01T00:00:00.000Z', 1),
+        v1,
+      );
+
+      // Assess
+      expect([first, racing, next, missing]).toEqual([true, false, true, false]);
+      expect((await store.conversionsOf([A]))[0]?.credited).toEqual({ messageId: 'v2', version: 2 });
+    });
+
+    it('gives the same conversions whatever order (and how often) they were stored in', async () => {
+      const orders = [
+        conversion(A, 'o1', '2026-01-02T10:00:00.000Z', 1),
+        conversion(A, 'o2', '2026-01-01T10:00:00.000Z', 2),
+        conversion(A, 'o3', '2026-01-03T10:00:00.000Z', 3),
+      ];
+      for (const order of [orders[2], orders[0], orders[2], orders[1], orders[0]])
+        await store.putConversion(order!);
+      const stored = await store.conversionsOf([A]);
+      expect(stored.sort((a, b) => a.messageId.localeCompare(b.messageId))).toEqual(orders);
+    });
+
+    it('forgets the conversions of deleted ids', async () => {
+      await store.putConversion(conversion(A, 'o1', '2026-01-02T10:00:00.000Z', 1));
+      await store.putConversion(conversion(B, 'o2', '2026-01-02T10:00:00.000Z', 1));
+      await store.forget([A]);
+      expect(await store.conversionsOf([A])).toEqual([]);
+      expect((await store.listConversions()).map((c) => c.messageId)).toEqual(['o2']);
+    });
+
     it('runs a batch and returns its result', async () => {
       const result = await store.batch(async () => {
         await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
@@ -411,6 +477,16 @@ function letter(overrides: Partial<DeadLetter>): DeadLetter {
 const A = anon('device-a');
 const B = anon('device-b');
 const U: IdentityKey = 'user:user-1';
+
+function conversion(
+  ownerKey: IdentityKey,
+  messageId: string,
+  timestamp: string,
+  value: number,
+  currency = 'USD',
+): Conversion {
+  return { ownerKey, messageId, timestamp, event: 'Order Completed', value, currency, credited: null };
+}
 
 function touch(
   ownerKey: IdentityKey,

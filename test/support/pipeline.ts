@@ -25,6 +25,17 @@ export function testPipeline(overrides: Partial<Pipeline> & { store?: Attributio
         sessionTimeoutMinutes: DEFAULTS.sessionTimeoutMinutes,
       },
       traitPreset: 'touchpoint',
+      conversion: {
+        events: [DEFAULTS.events],
+        defaultCurrency: DEFAULTS.defaultCurrency,
+        creditLookbackDays: DEFAULTS.creditLookbackDays,
+        halfLifeDays: DEFAULTS.halfLifeDays,
+        traits: {
+          conversionCount: DEFAULTS.conversionCount,
+          lifetimeRevenue: DEFAULTS.lifetimeRevenue,
+          firstConversionChannel: DEFAULTS.firstConversionChannel,
+        },
+      },
     },
     clock: () => new Date('2026-11-01T00:00:00.000Z'),
     log: silentLogger,

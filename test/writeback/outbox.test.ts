@@ -45,4 +45,38 @@ describe('OutboxTraitWriter', () => {
     ]);
     expect(lines[0]).toMatchObject({ integrations: { 'Amazon Lambda': false }, context: { active: false } });
   });
+
+  it('writes track calls as lines of their own, in the order they were queued', async () => {
+    const path = join(dir, 'tracks.jsonl');
+    const writer = new OutboxTraitWriter(path);
+    writer.identify({
+      target: 'user:u1',
+      traits: { touch_count: 1 },
+      messageId: 'm1',
+      timestamp: '2026-03-01T10:00:00.000Z',
+    });
+    writer.track({
+      target: 'user:u1',
+      event: 'Conversion Attributed',
+      properties: { credit_version: 1 },
+      messageId: 'c1',
+      timestamp: '2026-03-01T10:00:00.000Z',
+    });
+    await writer.flush();
+
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.type, line.messageId])).toEqual([
+      ['identify', 'm1'],
+      ['track', 'c1'],
+    ]);
+    expect(lines[1]).toMatchObject({
+      userId: 'u1',
+      event: 'Conversion Attributed',
+      properties: { credit_version: 1 },
+      integrations: { 'Amazon Lambda': false },
+    });
+  });
 });

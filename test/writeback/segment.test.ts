@@ -1,7 +1,7 @@
 import { RetryableError } from '../../src/errors';
 import { silentLogger } from '../../src/log';
 import { Analytics } from '@segment/analytics-node';
-import { SegmentTraitWriter, type IdentifyCall } from '../../src/writeback';
+import { SegmentTraitWriter, type IdentifyCall, type TrackCall } from '../../src/writeback';
 import { FakeSegmentApi } from '../support/segment-server';
 
 const call = (target: IdentifyCall['target'], n = 1): IdentifyCall => ({
@@ -108,6 +108,62 @@ describe('SegmentTraitWriter', () => {
 
     expect(await Promise.all([first, second])).toEqual([{ rejected: [] }, { rejected: [] }]);
     expect(api.messages().map((message) => message.userId)).toEqual(['first', 'second']);
+    await w.close();
+  });
+
+  it('delivers track calls beside the identify calls, addressed and loop-guarded alike', async () => {
+    // Prepare
+    const w = writer();
+    const track: TrackCall = {
+      target: 'anon:a9',
+      event: 'Conversion Attributed',
+      properties: {
+        conversion_message_id: 'order-1',
+        credit_version: 2,
+        credits: [{ model: 'linear', credit: 5 }],
+      },
+      messageId: 'touchpoint-credit-test',
+      timestamp: '2026-03-01T10:00:00.000Z',
+    };
+    w.identify(call('user:u1'));
+    w.track(track);
+
+    // Act
+    const result = await w.flush(3000);
+
+    // Assess
+    expect(result.rejected).toEqual([]);
+    expect(api.messages()).toEqual([
+      expect.objectContaining({ type: 'identify', userId: 'u1' }),
+      expect.objectContaining({
+        type: 'track',
+        anonymousId: 'a9',
+        event: 'Conversion Attributed',
+        properties: track.properties,
+        messageId: 'touchpoint-credit-test',
+        timestamp: '2026-03-01T10:00:00.000Z',
+        integrations: { 'Amazon Lambda': false, 'Amazon Personalize': false },
+        context: expect.objectContaining({ active: false }),
+      }),
+    ]);
+    await w.close();
+  });
+
+  it('returns a track call Segment rejects with 400 like an identify', async () => {
+    api.failures = 1;
+    api.failWith = 400;
+    const w = writer();
+    const track: TrackCall = {
+      target: 'user:u5',
+      event: 'Conversion Attributed',
+      properties: {},
+      messageId: 'touchpoint-credit-rejected',
+      timestamp: '2026-03-01T10:00:00.000Z',
+    };
+    w.track(track);
+    const result = await w.flush(3000);
+    api.failWith = 500;
+    expect(result.rejected).toEqual([track]);
     await w.close();
   });
 

@@ -1,12 +1,15 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CHANNELS } from '../../classify';
+import { attributionReport, MODELS } from '../../conversion';
 import { createApp } from '../../app';
 import { generateEvents } from '../../generate';
 import { resolveProfile, type IdentityKey } from '../../identity';
 import { openJsonLines } from '../../io/jsonl';
 import { viewProfile, type ProfileView } from '../../profile';
+import { creditOptionsOf } from '../../pipeline';
 import { formatReport, replayLines } from '../../replay';
+import { creditedConversions, reportTable } from '../../report';
 import { UsageError } from '../args';
 import { SqliteFileError } from '../errors';
 import { commandLogger } from '../logging';
@@ -95,7 +98,17 @@ export const demoCommand = defineCommand({
         io.stdout.write(
           `look up a profile: TOUCHPOINT_STORE=sqlite:${database} npx touchpoint profile ${someUser ?? '<userId>'}\n`,
         );
-        io.stdout.write(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        io.stdout.write(
+          `report as a page with charts: TOUCHPOINT_STORE=sqlite:${database} npx touchpoint report --format html --out report.html\n`,
+        );
+        io.stdout.write(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
+        // Last, so it is what the terminal shows: who gets the credit for the orders, under each model.
+        const credit = attributionReport(await creditedConversions(store), {
+          models: MODELS,
+          by: 'channel',
+          credit: creditOptionsOf(settings),
+        });
+        io.stdout.write(`credit for the orders, per model (touchpoint report)\n${reportTable(credit)}`);
         return 0;
       } finally {
         await app.close();
@@ -144,10 +157,12 @@ function mergeOutbox(path: string): Map<IdentityKey, Record<string, unknown>> {
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line) continue;
     const call = JSON.parse(line) as {
+      type: string;
       userId?: string;
       anonymousId?: string;
       traits: Record<string, unknown>;
     };
+    if (call.type !== 'identify') continue; // the Conversion Attributed tracks
     const target: IdentityKey = call.userId ? `user:${call.userId}` : `anon:${call.anonymousId}`;
     merged.set(target, { ...(merged.get(target) ?? {}), ...call.traits });
   }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createApp, lambdaHandler, type AppOverrides, type LambdaContext } from '../../app';
 import { loadConfig } from '../../config';
-import type { EventTracker, IdentifyCall, TraitWriter } from '../../pipeline';
+import type { EventTracker, IdentifyCall, TrackCall, TraitWriter } from '../../pipeline';
 import { MemoryStore } from '../../store';
-import { identifyParams } from '../../writeback';
+import { identifyParams, trackParams } from '../../writeback';
 import { storeLabel } from '../store';
 import { commandLogger } from '../logging';
 import { defineCommand } from '../types';
@@ -40,12 +40,13 @@ export const handleCommand = defineCommand({
     const event = await readEvent(args.event, io.stdin);
     const config = loadConfig(io.env);
     const held = flags.send ? undefined : new HeldWrites();
+    const heldTracking = new HeldTracking();
     const overrides: AppOverrides = held
       ? {
           store: new MemoryStore(),
           writer: held,
           // Only in place of a configured tracker: without one, the engine tracks nothing, as in Lambda.
-          tracker: config.personalize.trackingId ? held : undefined,
+          tracker: config.personalize.trackingId ? heldTracking : undefined,
         }
       : {};
     io.stderr.write(
@@ -73,7 +74,10 @@ export const handleCommand = defineCommand({
         ...(held
           ? {
               identify: held.calls.map((call) => ({ type: 'identify', ...identifyParams(call) })),
-              ...(config.personalize.trackingId ? { personalizeMessagesHeld: held.tracked } : {}),
+              ...(held.tracks.length > 0
+                ? { track: held.tracks.map((call) => ({ type: 'track', ...trackParams(call) })) }
+                : {}),
+              ...(config.personalize.trackingId ? { personalizeMessagesHeld: heldTracking.tracked } : {}),
             }
           : {
               identifySentTo: segment.writeKey
@@ -101,13 +105,17 @@ export function lambdaContext(deadlineMs: number): LocalLambdaContext {
   };
 }
 
-/** Identify calls and tracked messages kept in memory instead of leaving the machine. */
-class HeldWrites implements TraitWriter, EventTracker {
+/** Identify and track calls kept in memory instead of leaving the machine. */
+class HeldWrites implements TraitWriter {
   readonly calls: IdentifyCall[] = [];
-  tracked = 0;
+  readonly tracks: TrackCall[] = [];
 
   identify(call: IdentifyCall): void {
     this.calls.push(call);
+  }
+
+  track(call: TrackCall): void {
+    this.tracks.push(call);
   }
 
   async flush(): Promise<{ rejected: IdentifyCall[] }> {
@@ -115,6 +123,11 @@ class HeldWrites implements TraitWriter, EventTracker {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Personalize messages counted instead of leaving the machine. */
+class HeldTracking implements EventTracker {
+  tracked = 0;
 
   async track(
     messages: readonly unknown[],

@@ -8,6 +8,7 @@ import { handleCommand } from './handle';
 import { invokeCommand } from './invoke';
 import { profileCommand } from './profile';
 import { replayCommand } from './replay';
+import { reportCommand } from './report';
 import { serveCommand } from './serve';
 import { setupCommand } from './setup';
 
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   replayCommand,
   handleCommand,
   profileCommand,
+  reportCommand,
   classifyCommand,
   generateCommand,
   deadLettersCommand,

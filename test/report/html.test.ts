@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { attributionReport, MODELS } from '../../src/conversion';
+import { generateEvents } from '../../src/generate';
+import { creditOptionsOf } from '../../src/pipeline';
+import { creditedConversions, reportHtml } from '../../src/report';
+import { testPipeline } from '../support/pipeline';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = join(__dirname, '../..');
+const chromiumAvailable = existsSync(CHROMIUM);
+if (!chromiumAvailable) {
+  console.warn(`${CHROMIUM} is missing (apt-get install chromium): the report browser test is skipped`);
+}
+
+describe('touchpoint report --format html in headless Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'touchpoint-report-html-'));
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  (chromiumAvailable ? it : it.skip)(
+    'draws the model comparison and the top paths from one self-contained file, with no request at all',
+    async () => {
+      // Prepare: generated traffic through the engine, then the report as the CLI writes it
+      const pipeline = testPipeline();
+      await pipeline.deliver(
+        generateEvents({ users: 400, seed: 4, start: new Date('2026-03-01T00:00:00Z') }),
+      );
+      const report = attributionReport(await creditedConversions(pipeline.store), {
+        models: MODELS,
+        by: 'channel',
+        credit: creditOptionsOf(pipeline.settings),
+      });
+      const file = join(dir, 'report.html');
+      writeFileSync(
+        file,
+        reportHtml(report, {
+          title: 'touchpoint: conversion credit by channel',
+          generatedAt: '2026-04-01T00:00:00.000Z',
+        }),
+      );
+      const url = pathToFileURL(file).href;
+      browser = await puppeteer.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        userDataDir: join(dir, 'profile'),
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      });
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1280, height: 900 });
+      const requests: string[] = [];
+      const failures: string[] = [];
+      page.on('request', (request) => requests.push(request.url()));
+      page.on('pageerror', (error) => failures.push(String(error)));
+      page.on('console', (message) => {
+        if (message.type() === 'error') failures.push(message.text());
+      });
+
+      // Act
+      await page.goto(url, { waitUntil: 'load' });
+      await page.waitForSelector('body[data-charts="2"]');
+      const painted = async (id: string) =>
+        page.$eval(`#${id}`, (element) => {
+          // The test's TypeScript has no DOM library: the canvas as far as this check uses it.
+          const canvas = element as unknown as {
+            width: number;
+            height: number;
+            getContext(kind: '2d'): {
+              getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+            } | null;
+          };
+          const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+          let count = 0;
+          for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) count++;
+          return count;
+        });
+      const models = await painted('models');
+      const paths = await painted('paths');
+      const revenueRows = await page.$$eval('#revenue tbody tr', (rows) => rows.length);
+      const totals = await page.$$eval('#revenue tfoot td', (cells) => cells.map((cell) => cell.textContent));
+      const pathRows = await page.$$eval('#path-table tbody tr', (rows) => rows.length);
+      const screenshot = join(dir, 'report.png');
+      await page.screenshot({ path: screenshot, fullPage: true });
+      if (process.env.TOUCHPOINT_UPDATE_SCREENSHOT === '1') {
+        mkdirSync(join(ROOT, 'docs'), { recursive: true });
+        await page.screenshot({ path: join(ROOT, 'docs/report.png'), fullPage: true });
+      }
+
+      // Assess
+      expect(models).toBeGreaterThan(5000);
+      expect(paths).toBeGreaterThan(1000);
+      expect(revenueRows).toBe(report.models.first?.length);
+      const total = report.revenue.toLocaleString('en-US', {
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 2,
+      });
+      expect(totals).toEqual(['total', ...MODELS.map(() => total)]);
+      expect(pathRows).toBe(report.paths.length);
+      expect(existsSync(screenshot)).toBe(true);
+      console.log(`report screenshot: ${screenshot}`);
+      // Self-contained: the page loaded nothing but itself (no CDN, no script or font from anywhere).
+      expect(requests).toEqual([url]);
+      expect(failures).toEqual([]);
+    },
+  );
+});
