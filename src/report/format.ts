@@ -38,35 +38,26 @@ export function reportTable(report: AttributionReport): string {
   const line = (label: string, cells: string[]) =>
     label.slice(0, 40).padEnd(width) + cells.map((cell) => cell.padStart(column)).join('');
   const currency = report.currencies.length === 1 ? ` (${report.currencies[0]})` : '';
+  const table = (field: 'revenue' | 'conversions', show: (value: number) => string) => [
+    `${field} by ${report.by}`,
+    line(report.by, models),
+    ...keys.map((key) =>
+      line(
+        key,
+        models.map((model) => show(cellOf(report, model, key)[field])),
+      ),
+    ),
+    line(
+      'total',
+      models.map((model) => show(sum(report.models[model] ?? [], field))),
+    ),
+    '',
+  ];
   const lines = [
     `${report.conversions.toLocaleString('en-US')} conversions, revenue ${money(report.revenue)}${currency}`,
     '',
-    `revenue by ${report.by}`,
-    line(report.by, models),
-    ...keys.map((key) =>
-      line(
-        key,
-        models.map((model) => money(cellOf(report, model, key).revenue)),
-      ),
-    ),
-    line(
-      'total',
-      models.map((model) => money(sum(report.models[model] ?? [], 'revenue'))),
-    ),
-    '',
-    `conversions by ${report.by}`,
-    line(report.by, models),
-    ...keys.map((key) =>
-      line(
-        key,
-        models.map((model) => count(cellOf(report, model, key).conversions)),
-      ),
-    ),
-    line(
-      'total',
-      models.map((model) => count(sum(report.models[model] ?? [], 'conversions'))),
-    ),
-    '',
+    ...table('revenue', money),
+    ...table('conversions', count),
     'top conversion paths',
     ...report.paths.map(
       (path) => `${String(path.conversions).padStart(6)}  ${money(path.revenue).padStart(12)}  ${path.path}`,

@@ -16,7 +16,9 @@ import {
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type PutCommandInput,
   type QueryCommandInput,
+  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Touch, Traits } from '../attribution';
 import type { Conversion, CreditMark } from '../conversion';
@@ -263,20 +265,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
-    const touches: Touch[] = [];
-    for (const key of keys) {
-      await this.query(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': 'TOUCH#' },
-        },
-        (item) => {
-          touches.push(JSON.parse(String(item.touch)) as Touch);
-          return false;
-        },
-      );
-    }
-    return touches;
+    return this.itemsOf(keys, ownerPk, 'TOUCH#', (item) => JSON.parse(String(item.touch)) as Touch);
   }
 
   async link(link: IdentityLink): Promise<void> {
@@ -285,52 +274,23 @@ export class DynamoDbStore implements AttributionStore {
       [link.from, link.to],
       [link.to, link.from],
     ] as const) {
-      try {
-        await this.send('PutItem', () =>
-          this.client.send(
-            new PutCommand({
-              TableName: this.table,
-              Item: {
-                pk: linksPk(from),
-                sk: `LINK#${to}`,
-                from,
-                to,
-                primary: link.primary,
-                ts: link.timestamp,
-              },
-              ConditionExpression: 'attribute_not_exists(pk) OR #ts > :ts',
-              ExpressionAttributeNames: { '#ts': 'ts' },
-              ExpressionAttributeValues: { ':ts': link.timestamp },
-            }),
-          ),
-        );
-      } catch (error) {
-        // The stored link is already as early or earlier: keeping it is the point.
-        if (!isConditionFailure(error)) throw error;
-      }
+      // When the condition fails, the stored link is already as early or earlier: keeping it is the point.
+      await this.putIf({
+        Item: { pk: linksPk(from), sk: `LINK#${to}`, from, to, primary: link.primary, ts: link.timestamp },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ts > :ts',
+        ExpressionAttributeNames: { '#ts': 'ts' },
+        ExpressionAttributeValues: { ':ts': link.timestamp },
+      });
     }
   }
 
   async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
-    const links: IdentityLink[] = [];
-    for (const key of keys) {
-      await this.query(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': linksPk(key), ':prefix': 'LINK#' },
-        },
-        (item) => {
-          links.push({
-            from: item.from as IdentityKey,
-            to: item.to as IdentityKey,
-            primary: item.primary as IdentityKey,
-            timestamp: String(item.ts),
-          });
-          return false;
-        },
-      );
-    }
-    return links;
+    return this.itemsOf(keys, linksPk, 'LINK#', (item) => ({
+      from: item.from as IdentityKey,
+      to: item.to as IdentityKey,
+      primary: item.primary as IdentityKey,
+      timestamp: String(item.ts),
+    }));
   }
 
   async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
@@ -386,28 +346,22 @@ export class DynamoDbStore implements AttributionStore {
     // No index orders profile states by time (one would be a hot partition on every write-back), so
     // this scans the profile-state items and keeps the newest: an inspection query, never on delivery.
     const newest: RecentProfile[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.send('Scan', () =>
-        this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            FilterExpression: 'sk = :state AND attribute_exists(writtenAt)',
-            ProjectionExpression: 'pk, writtenAt',
-            ExpressionAttributeValues: { ':state': 'STATE' },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        const pk = String(item.pk);
-        if (!pk.startsWith('PROFILE#') || typeof item.writtenAt !== 'string') continue;
-        newest.push({ target: pk.slice('PROFILE#'.length) as IdentityKey, writtenAt: item.writtenAt });
-      }
-      newest.sort((a, b) => (a.writtenAt < b.writtenAt ? 1 : a.writtenAt > b.writtenAt ? -1 : 0));
-      newest.length = Math.min(newest.length, limit);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await this.scan(
+      {
+        FilterExpression: 'sk = :state AND attribute_exists(writtenAt)',
+        ProjectionExpression: 'pk, writtenAt',
+        ExpressionAttributeValues: { ':state': 'STATE' },
+      },
+      (items) => {
+        for (const item of items) {
+          const pk = String(item.pk);
+          if (!pk.startsWith('PROFILE#') || typeof item.writtenAt !== 'string') continue;
+          newest.push({ target: pk.slice('PROFILE#'.length) as IdentityKey, writtenAt: item.writtenAt });
+        }
+        newest.sort((a, b) => (a.writtenAt < b.writtenAt ? 1 : a.writtenAt > b.writtenAt ? -1 : 0));
+        newest.length = Math.min(newest.length, limit);
+      },
+    );
     return newest;
   }
 
@@ -570,42 +524,20 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async putConversion(conversion: Conversion): Promise<void> {
-    try {
-      await this.send('PutItem', () =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: {
-              ...conversionKey(conversion),
-              conversion: JSON.stringify({ ...conversion, credited: null }),
-              creditVersion: conversion.credited?.version ?? 0,
-              ...(conversion.credited ? { creditMessageId: conversion.credited.messageId } : {}),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-    } catch (error) {
-      // Stored before (a redelivery): keep it, and the credit last sent with it.
-      if (!isConditionFailure(error)) throw error;
-    }
+    // When the condition fails, it was stored before (a redelivery): keep it, and the credit last sent.
+    await this.putIf({
+      Item: {
+        ...conversionKey(conversion),
+        conversion: JSON.stringify({ ...conversion, credited: null }),
+        creditVersion: conversion.credited?.version ?? 0,
+        ...(conversion.credited ? { creditMessageId: conversion.credited.messageId } : {}),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {
-    const conversions: Conversion[] = [];
-    for (const key of keys) {
-      await this.query(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': 'CONV#' },
-        },
-        (item) => {
-          conversions.push(conversionOfItem(item));
-          return false;
-        },
-      );
-    }
-    return conversions;
+    return this.itemsOf(keys, ownerPk, 'CONV#', conversionOfItem);
   }
 
   async saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean> {
@@ -636,21 +568,15 @@ export class DynamoDbStore implements AttributionStore {
   async listConversions(): Promise<Conversion[]> {
     // An offline report's Scan over the whole table (like recentProfiles): never on the delivery path.
     const conversions: Conversion[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.send('Scan', () =>
-        this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            FilterExpression: 'begins_with(sk, :prefix) AND begins_with(pk, :owner)',
-            ExpressionAttributeValues: { ':prefix': 'CONV#', ':owner': 'OWNER#' },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) conversions.push(conversionOfItem(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await this.scan(
+      {
+        FilterExpression: 'begins_with(sk, :prefix) AND begins_with(pk, :owner)',
+        ExpressionAttributeValues: { ':prefix': 'CONV#', ':owner': 'OWNER#' },
+      },
+      (items) => {
+        for (const item of items) conversions.push(conversionOfItem(item));
+      },
+    );
     return conversions;
   }
 
@@ -690,6 +616,17 @@ export class DynamoDbStore implements AttributionStore {
       );
     }
     await this.send('PutItem', () => this.client.send(new PutCommand({ TableName: this.table, Item: item })));
+  }
+
+  /** A conditional PutItem; false when its condition failed (nothing was written). */
+  private async putIf(input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.send('PutItem', () => this.client.send(new PutCommand({ ...input, TableName: this.table })));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   private async update(
@@ -733,6 +670,44 @@ export class DynamoDbStore implements AttributionStore {
       for (const item of page.Items ?? []) {
         if ((includeExpired || this.alive(item)) && visit(item)) return;
       }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Every live item whose sk starts with `prefix`, under each key's pk, as `read` makes it. */
+  private async itemsOf<T>(
+    keys: readonly IdentityKey[],
+    pkOf: (key: IdentityKey) => string,
+    prefix: string,
+    read: (item: Item) => T,
+  ): Promise<T[]> {
+    const found: T[] = [];
+    for (const key of keys) {
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pkOf(key), ':prefix': prefix },
+        },
+        (item) => {
+          found.push(read(item));
+          return false;
+        },
+      );
+    }
+    return found;
+  }
+
+  /** Scans the whole table through every page, handing each page's items to `visit` (inspection tools only). */
+  private async scan(
+    input: Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+    visit: (items: Item[]) => void,
+  ): Promise<void> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.send('Scan', () =>
+        this.client.send(new ScanCommand({ ...input, TableName: this.table, ExclusiveStartKey: startKey })),
+      );
+      visit(page.Items ?? []);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

@@ -1,32 +1,9 @@
-import { computeAttribution, type Touch } from '../../src/attribution';
+import { computeAttribution } from '../../src/attribution';
+import { touchOn } from '../support/touches';
 
 const options = { lookbackDays: 90, sessionTimeoutMinutes: 30 };
 
-function touch(
-  messageId: string,
-  timestamp: string,
-  channel: Touch['channel'],
-  extra: Partial<Touch> = {},
-): Touch {
-  return {
-    ownerKey: 'anon:a1',
-    messageId,
-    timestamp,
-    channel,
-    source: channel === 'Direct' ? '(direct)' : channel.toLowerCase(),
-    medium: channel === 'Direct' ? '(none)' : 'x',
-    campaign: null,
-    term: null,
-    content: null,
-    search_term: null,
-    click_id: null,
-    referrer: null,
-    referrer_host: null,
-    landing_page: null,
-    direct: channel === 'Direct',
-    ...extra,
-  };
-}
+const touch = touchOn;
 
 describe('computeAttribution', () => {
   it('orders touches as instants, not as text: "+010000-..." comes after 2026, "2026-03-01T10:00:00Z" with it', () => {

@@ -1,4 +1,5 @@
 import type { Touch } from '../../src/attribution';
+import { touchOn } from '../support/touches';
 import {
   creditBySource,
   creditConversion,
@@ -13,30 +14,13 @@ const options: CreditOptions = { creditLookbackDays: 30, halfLifeDays: 7, sessio
 const CONVERTED_AT = '2026-03-31T00:00:00.000Z';
 const order = (value: number, currency = 'USD') => ({ timestamp: CONVERTED_AT, value, currency });
 
-function touch(
-  messageId: string,
-  daysBefore: number,
-  channel: Touch['channel'],
-  extra: Partial<Touch> = {},
-): Touch {
-  return {
-    ownerKey: 'anon:a1',
+/** A touch `daysBefore` the conversion. */
+function touch(messageId: string, daysBefore: number, channel: Touch['channel']): Touch {
+  return touchOn(
     messageId,
-    timestamp: new Date(Date.parse(CONVERTED_AT) - daysBefore * 86_400_000).toISOString(),
+    new Date(Date.parse(CONVERTED_AT) - daysBefore * 86_400_000).toISOString(),
     channel,
-    source: channel === 'Direct' ? '(direct)' : channel.toLowerCase().replace(/ /g, '-'),
-    medium: channel === 'Direct' ? '(none)' : 'x',
-    campaign: null,
-    term: null,
-    content: null,
-    search_term: null,
-    click_id: null,
-    referrer: null,
-    referrer_host: null,
-    landing_page: null,
-    direct: channel === 'Direct',
-    ...extra,
-  };
+  );
 }
 
 /** Each model's credits as `messageId: credit` pairs. */

@@ -1,32 +1,15 @@
 import type { Touch } from '../../src/attribution';
+import { touchOn } from '../support/touches';
 import { attributionReport, MODELS, type Conversion } from '../../src/conversion';
 
 const credit = { creditLookbackDays: 30, halfLifeDays: 7, sessionTimeoutMinutes: 30 };
 
-function touch(
+const touch = (
   messageId: string,
   timestamp: string,
   channel: Touch['channel'],
   campaign: string | null = null,
-): Touch {
-  return {
-    ownerKey: 'anon:a1',
-    messageId,
-    timestamp,
-    channel,
-    source: channel.toLowerCase(),
-    medium: 'x',
-    campaign,
-    term: null,
-    content: null,
-    search_term: null,
-    click_id: null,
-    referrer: null,
-    referrer_host: null,
-    landing_page: null,
-    direct: channel === 'Direct',
-  };
-}
+) => touchOn(messageId, timestamp, channel, { campaign });
 
 const conversion = (messageId: string, timestamp: string, value: number): Conversion => ({
   ownerKey: 'anon:a1',

@@ -1,18 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { deliver, type App } from '../../src/app';
 import { generateEvents } from '../../src/generate';
 import type { HttpServer } from '../../src/http';
+import { chromiumAvailable, launchChromium, paintedCanvas, watchedPage } from '../support/browser';
 import { serveOnLoopback, testApp } from './support';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(__dirname, '../..');
-const chromiumAvailable = existsSync(CHROMIUM);
-if (!chromiumAvailable) {
-  console.warn(`${CHROMIUM} is missing (apt-get install chromium): the web view browser test is skipped`);
-}
+const withChromium = chromiumAvailable('the web view browser test');
 
 describe('the web view (GET /) in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'touchpoint-web-view-'));
@@ -36,52 +33,18 @@ describe('the web view (GET /) in headless Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  (chromiumAvailable ? it : it.skip)(
+  (withChromium ? it : it.skip)(
     'draws first vs last touch by channel, lists the newest profiles and shows a looked-up profile with its timeline',
     async () => {
       // Prepare
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        userDataDir: join(dir, 'profile'),
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1280, height: 900 });
-      const requests: string[] = [];
-      const failures: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      page.on('pageerror', (error) => failures.push(String(error)));
-      page.on('console', (message) => {
-        if (message.type() === 'error') failures.push(message.text());
-      });
+      browser = await launchChromium(dir);
+      const { page, requests, failures } = await watchedPage(browser);
 
       // Act
       await page.goto(server.url, { waitUntil: 'load' });
       await page.waitForSelector('body[data-chart="ready"]');
-      const channels = await page.$eval('#channels', (element) => {
-        // The test's TypeScript has no DOM library: the canvas as far as this check uses it.
-        const canvas = element as unknown as {
-          width: number;
-          height: number;
-          getAttribute(name: string): string | null;
-          getContext(
-            kind: '2d',
-          ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-        };
-        const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-        let painted = 0;
-        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) painted++;
-        return { count: Number(canvas.getAttribute('data-channels')), width: canvas.width, painted };
-      });
+      const canvas = await paintedCanvas(page, '#channels');
+      const channels = { count: canvas.channels, width: canvas.width, painted: canvas.painted };
       const rows = await page.$$eval('#newest tbody tr', (trs) =>
         trs.map((tr) => tr.getAttribute('data-target')),
       );

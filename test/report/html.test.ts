@@ -2,19 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { attributionReport, MODELS } from '../../src/conversion';
 import { generateEvents } from '../../src/generate';
 import { creditOptionsOf } from '../../src/pipeline';
 import { creditedConversions, reportHtml } from '../../src/report';
+import { chromiumAvailable, launchChromium, paintedCanvas, watchedPage } from '../support/browser';
 import { testPipeline } from '../support/pipeline';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(__dirname, '../..');
-const chromiumAvailable = existsSync(CHROMIUM);
-if (!chromiumAvailable) {
-  console.warn(`${CHROMIUM} is missing (apt-get install chromium): the report browser test is skipped`);
-}
+const withChromium = chromiumAvailable('the report browser test');
 
 describe('touchpoint report --format html in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'touchpoint-report-html-'));
@@ -24,7 +21,7 @@ describe('touchpoint report --format html in headless Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  (chromiumAvailable ? it : it.skip)(
+  (withChromium ? it : it.skip)(
     'draws the model comparison and the top paths from one self-contained file, with no request at all',
     async () => {
       // Prepare: generated traffic through the engine, then the report as the CLI writes it
@@ -46,50 +43,14 @@ describe('touchpoint report --format html in headless Chromium', () => {
         }),
       );
       const url = pathToFileURL(file).href;
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        userDataDir: join(dir, 'profile'),
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1280, height: 900 });
-      const requests: string[] = [];
-      const failures: string[] = [];
-      page.on('request', (request) => requests.push(request.url()));
-      page.on('pageerror', (error) => failures.push(String(error)));
-      page.on('console', (message) => {
-        if (message.type() === 'error') failures.push(message.text());
-      });
+      browser = await launchChromium(dir);
+      const { page, requests, failures } = await watchedPage(browser);
 
       // Act
       await page.goto(url, { waitUntil: 'load' });
       await page.waitForSelector('body[data-charts="2"]');
-      const painted = async (id: string) =>
-        page.$eval(`#${id}`, (element) => {
-          // The test's TypeScript has no DOM library: the canvas as far as this check uses it.
-          const canvas = element as unknown as {
-            width: number;
-            height: number;
-            getContext(kind: '2d'): {
-              getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
-            } | null;
-          };
-          const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-          let count = 0;
-          for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) count++;
-          return count;
-        });
-      const models = await painted('models');
-      const paths = await painted('paths');
+      const models = (await paintedCanvas(page, '#models')).painted;
+      const paths = (await paintedCanvas(page, '#paths')).painted;
       const revenueRows = await page.$$eval('#revenue tbody tr', (rows) => rows.length);
       const totals = await page.$$eval('#revenue tfoot td', (cells) => cells.map((cell) => cell.textContent));
       const pathRows = await page.$$eval('#path-table tbody tr', (rows) => rows.length);
