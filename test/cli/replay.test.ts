@@ -67,6 +67,7 @@ describe('touchpoint replay', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as RawMessage)
+      .filter((message) => message.type === 'identify') // not the Conversion Attributed tracks
       // recommendations_updated_at is the replay's wall clock
       .map(({ userId, anonymousId, traits }) => {
         const { recommendations_updated_at: _at, ...kept } = traits as Record<string, unknown>;
