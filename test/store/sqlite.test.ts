@@ -29,13 +29,14 @@ describe('sqlite store', () => {
   });
 
   it('migrates the dead letters of a version-3 store to one row per message', async () => {
-    // Prepare: a store as version 3 left it (a row per attempt, numeric order)
+    // Prepare: a store as version 3 left it (a row per attempt, numeric order; no later tables)
     const path = join(dir, 'v3.db');
     await (await openSqliteStore(path)).close();
     const raw = new Database(path);
     raw.exec(`
       DROP TABLE dead_letters; DROP TABLE dead_letter_owners;
       ALTER TABLE profiles DROP COLUMN related_recommendations; -- migration 5, after the dead letters
+      DROP TABLE conversions; -- migration 6, after the related items
       CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
       INSERT INTO dead_letters (at, message_id, reason, payload) VALUES
         ('2026-01-01T00:00:00.000Z', 'm1', 'first try', '{"a":1}'),
