@@ -27,6 +27,16 @@ export interface PersonalizeIntegration {
   enrichers: ProfileEnricher[];
 }
 
+/** How tracked events become PutEvents events, as configured. */
+export function mappingOf(config: PersonalizeConfig): MappingOptions {
+  return {
+    eventTypes: config.eventTypes,
+    itemIdPaths: config.itemIdPaths,
+    eventProperties: config.eventProperties,
+    attributionSourcePath: config.attributionSourcePath,
+  };
+}
+
 /**
  * What the configuration asks for: a PutEvents tracker when PERSONALIZE_TRACKING_ID is set (sending
  * PutUsers / PutItems first when PERSONALIZE_USERS_DATASET_ARN / PERSONALIZE_ITEMS_DATASET_ARN are set), Personalize
@@ -38,12 +48,7 @@ export function createPersonalizeIntegration(
   config: PersonalizeConfig,
   deps: PersonalizeIntegrationDeps,
 ): PersonalizeIntegration {
-  const mapping: MappingOptions = {
-    eventTypes: config.eventTypes,
-    itemIdPaths: config.itemIdPaths,
-    eventProperties: config.eventProperties,
-    attributionSourcePath: config.attributionSourcePath,
-  };
+  const mapping = mappingOf(config);
   const clientOptions = (): ClientOptions => ({
     region: config.region ?? 'us-east-1',
     ...deps.clientOptions,

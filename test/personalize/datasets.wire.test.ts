@@ -1,10 +1,6 @@
+import { mappingOf } from '../../src/app/personalize';
 import { RetryableError } from '../../src/errors';
-import {
-  createEventsClient,
-  PersonalizeDatasets,
-  PersonalizeTracker,
-  type MappingOptions,
-} from '../../src/personalize';
+import { createEventsClient, PersonalizeDatasets, PersonalizeTracker } from '../../src/personalize';
 import {
   fakeClientOptions,
   message,
@@ -16,11 +12,7 @@ import {
 } from './helpers';
 
 const defaults = personalizeConfig();
-const MAPPING: MappingOptions = {
-  eventTypes: defaults.eventTypes,
-  itemIdPaths: defaults.itemIdPaths,
-  eventProperties: defaults.eventProperties,
-};
+const MAPPING = mappingOf(defaults);
 const USERS = 'arn:aws:personalize:us-east-1:123456789012:dataset/shop/USERS';
 const ITEMS = 'arn:aws:personalize:us-east-1:123456789012:dataset/shop/ITEMS';
 

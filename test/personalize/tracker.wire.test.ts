@@ -1,3 +1,4 @@
+import { mappingOf } from '../../src/app/personalize';
 import { RetryableError } from '../../src/errors';
 import { createEventsClient, PersonalizeTracker, type MappingOptions } from '../../src/personalize';
 import {
@@ -11,12 +12,7 @@ import {
 } from './helpers';
 
 const defaults = personalizeConfig();
-const MAPPING: MappingOptions = {
-  eventTypes: defaults.eventTypes,
-  itemIdPaths: defaults.itemIdPaths,
-  eventProperties: defaults.eventProperties,
-  attributionSourcePath: defaults.attributionSourcePath,
-};
+const MAPPING = mappingOf(defaults);
 
 describe('PersonalizeTracker on the wire (real SDK client, local Personalize)', () => {
   const personalize = useFakePersonalize();
