@@ -1,7 +1,8 @@
 /**
- * Classifier benchmark: throughput of touchpoint's classifier and of Segment's `inbound` on the same
- * inputs, how often each agrees with the corpus expectations, and the cold-start cost of loading the
- * bundled classifier (its host tables) in a fresh Node process.
+ * Classifier benchmark: throughput of touchpoint's classifier against Segment's `inbound` and against
+ * Snowplow's `referer-parser` on the same inputs, how often touchpoint and inbound agree with the corpus
+ * expectations, and the cold-start cost of loading the bundled classifier (its host tables) in a fresh
+ * Node process.
  *
  * Run alone: `npx tsx scripts/bench/classify.ts`.
  */
@@ -12,19 +13,27 @@ import { tmpdir } from 'node:os';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+import { visitInputOf } from '../../src/attribution/touch';
 import { classify } from '../../src/classify';
 import { decideChannel } from '../../src/classify/channel';
 import { sourceKindOf } from '../../src/classify/hosts';
+import { DEFAULT_CLASSIFIER_OPTIONS } from '../../src/classify/types';
 import type { Channel, ClassifierOptions, ClassifyInput } from '../../src/classify/types';
+import type { SegmentMessage } from '../../src/events';
+import { generateEvents, seededRandom } from '../../src/generate';
 import { type CorpusCase, loadCorpus, toClassifyInput, toOptions } from '../../test/classify/corpus';
 import type { BenchResult } from './types';
-import { seededRandom } from '../../src/generate';
 
 const TARGET_CALLS = 100_000;
 const WARM_UP_CALLS = 10_000;
 const COLD_START_RUNS = 5;
 const ROUNDS = 3;
 const RNG_SEED = 0x7a11;
+/** referer-parser rounds, alternating with touchpoint's: the ratio is judged on the best of each. */
+const PAIRED_ROUNDS = 7;
+/** The standard generated stream of the other benchmarks (scripts/bench/personalize.ts). */
+const STREAM = { users: 2000, seed: 7, start: new Date('2026-01-01T00:00:00Z') };
+const RATIO_TARGET = 2;
 
 interface InboundDescription {
   referrer?: { type?: string; engine?: string; network?: string; client?: string };
@@ -66,6 +75,18 @@ function loadInboundOffline(): InboundModule {
 
 const inbound = loadInboundOffline();
 
+/** What referer-parser exposes (its README): a constructor over the referrer and the current URL. */
+interface RefererParserResult {
+  known: boolean;
+  referer: string | null;
+  medium: string;
+  search_term: string | null;
+}
+type RefererParser = new (refererUrl: string, currentUrl?: string) => RefererParserResult;
+// referer-parser ships no types and is CommonJS (Apache-2.0); a dev dependency used only here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const RefererParser = require('referer-parser') as RefererParser;
+
 interface BenchInput {
   input: ClassifyInput;
   options: ClassifierOptions;
@@ -73,14 +94,15 @@ interface BenchInput {
   referrer: string;
 }
 
+function benchInput(input: ClassifyInput, options: ClassifierOptions): BenchInput {
+  const pageUrl = input.pageUrl ?? '';
+  // inbound and referer-parser need an absolute URL; give them the same resolution touchpoint does.
+  const url = pageUrl.startsWith('/') && input.pageHost ? `https://${input.pageHost}${pageUrl}` : pageUrl;
+  return { input, options, url, referrer: input.referrer ?? '' };
+}
+
 function benchInputs(corpus: readonly CorpusCase[]): BenchInput[] {
-  const base = corpus.map((corpusCase) => {
-    const input = toClassifyInput(corpusCase);
-    const pageUrl = input.pageUrl ?? '';
-    // inbound needs an absolute URL; give it the same resolution touchpoint does.
-    const url = pageUrl.startsWith('/') && input.pageHost ? `https://${input.pageHost}${pageUrl}` : pageUrl;
-    return { input, options: toOptions(corpusCase), url, referrer: input.referrer ?? '' };
-  });
+  const base = corpus.map((corpusCase) => benchInput(toClassifyInput(corpusCase), toOptions(corpusCase)));
   const random = seededRandom(RNG_SEED);
   const inputs: BenchInput[] = [];
   while (inputs.length < TARGET_CALLS) inputs.push(...base);
@@ -90,6 +112,56 @@ function benchInputs(corpus: readonly CorpusCase[]): BenchInput[] {
     [inputs[index], inputs[swap]] = [inputs[swap] as BenchInput, inputs[index] as BenchInput];
   }
   return inputs;
+}
+
+/**
+ * Every visit of the generated stream, in stream order (mostly internal navigation, as on a real shop),
+ * then the corpus cases once: the inputs touchpoint and referer-parser are compared on.
+ */
+function streamInputs(corpus: readonly CorpusCase[]): BenchInput[] {
+  const inputs: BenchInput[] = [];
+  for (const event of generateEvents(STREAM)) {
+    const input = visitInputOf(event as unknown as SegmentMessage);
+    if (input !== null) inputs.push(benchInput(input, DEFAULT_CLASSIFIER_OPTIONS));
+  }
+  for (const corpusCase of corpus)
+    inputs.push(benchInput(toClassifyInput(corpusCase), toOptions(corpusCase)));
+  return inputs;
+}
+
+/**
+ * touchpoint against referer-parser on the same referrer and page URLs, in the same process, passes
+ * alternating so load on the shared machine hits both alike; the best pass of each is kept.
+ */
+function pairedWithRefererParser(inputs: readonly BenchInput[]): {
+  touchpointRate: number;
+  refererParserRate: number;
+  checksum: number;
+} {
+  let checksum = 0;
+  const touchpointPass = (): number => {
+    const start = process.hrtime.bigint();
+    for (const item of inputs) checksum += classify(item.input, item.options).channel.length;
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  const refererParserPass = (): number => {
+    const start = process.hrtime.bigint();
+    for (const item of inputs) checksum += new RefererParser(item.referrer, item.url).medium.length;
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  touchpointPass();
+  refererParserPass();
+  let touchpointSeconds = Number.POSITIVE_INFINITY;
+  let refererParserSeconds = Number.POSITIVE_INFINITY;
+  for (let pass = 0; pass < PAIRED_ROUNDS; pass += 1) {
+    touchpointSeconds = Math.min(touchpointSeconds, touchpointPass());
+    refererParserSeconds = Math.min(refererParserSeconds, refererParserPass());
+  }
+  return {
+    touchpointRate: inputs.length / touchpointSeconds,
+    refererParserRate: inputs.length / refererParserSeconds,
+    checksum,
+  };
 }
 
 const parseWithInbound = (url: string, referrer: string): Promise<InboundDescription> =>
@@ -183,6 +255,7 @@ const round = (value: number, digits = 0): number => Number(value.toFixed(digits
 export async function benchClassifier(): Promise<BenchResult> {
   const corpus = loadCorpus();
   const inputs = benchInputs(corpus);
+  const paired = pairedWithRefererParser(streamInputs(corpus));
 
   for (let index = 0; index < WARM_UP_CALLS; index += 1) {
     const item = inputs[index % inputs.length] as BenchInput;
@@ -251,6 +324,22 @@ export async function benchClassifier(): Promise<BenchResult> {
       { metric: 'inbound classifications/s (same inputs)', value: round(inboundRate), unit: '/s' },
       { metric: 'touchpoint / inbound throughput', value: round(touchpointRate / inboundRate, 1), unit: 'x' },
       {
+        metric: 'touchpoint classifications/s (stream + corpus)',
+        value: round(paired.touchpointRate),
+        unit: '/s',
+      },
+      {
+        metric: 'referer-parser parses/s (same inputs)',
+        value: round(paired.refererParserRate),
+        unit: '/s',
+      },
+      {
+        metric: 'touchpoint / referer-parser throughput',
+        value: round(paired.touchpointRate / paired.refererParserRate, 2),
+        unit: 'x',
+        target: `>= ${RATIO_TARGET}`,
+      },
+      {
         metric: 'touchpoint channel agreement with corpus',
         value: percent(touchpointAgree),
         unit: '%',
@@ -275,6 +364,7 @@ export async function benchClassifier(): Promise<BenchResult> {
     notes: [
       `${inputs.length} calls over the ${corpus.length}-case corpus, shuffled with seed ${RNG_SEED}, after ${WARM_UP_CALLS} warm-up calls; best of ${ROUNDS} passes (checksum ${checksum}).`,
       'inbound calls are awaited in batches of 1000 (its API is callback-based, one process.nextTick per matcher).',
+      `touchpoint vs referer-parser: every visit of the generated stream (${STREAM.users} users, seed ${STREAM.seed}) then the corpus, ${PAIRED_ROUNDS} passes of each alternating after one warm-up pass, best pass of each (checksum ${paired.checksum}); referer-parser gets the referrer and the page URL (it reads no UTMs or click ids and names no channel).`,
       'inbound channel mapping: campaign -> docs/attribution.md §6 table with touchpoint categories; else referrer type (see inboundChannel).',
       `cold start = median of ${COLD_START_RUNS} fresh node processes requiring the esbuild browser bundle and classifying once.`,
     ],
