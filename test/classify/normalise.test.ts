@@ -17,6 +17,15 @@ describe('splitUrl', () => {
     expect(splitUrl('http://[::1]:3000/')).toMatchObject({ host: '[::1]', port: '3000' });
   });
 
+  it('lower-cases IDN hosts as given, without punycode, and keeps a non-default port', () => {
+    expect(splitUrl('https://BÜCHER.de:8080/x')).toMatchObject({ host: 'bücher.de', port: '8080' });
+  });
+
+  it('drops every userinfo up to the last @ and reads a port after an empty host', () => {
+    expect(splitUrl('http://a@b:c@Example.com/')?.host).toBe('example.com');
+    expect(splitUrl('http://:80/')).toMatchObject({ host: '', port: '80' });
+  });
+
   it('returns null without an authority', () => {
     expect(splitUrl('/relative/path')).toBeNull();
     expect(splitUrl('mailto:someone@example.com')).toBeNull();
@@ -33,6 +42,27 @@ describe('stripWww', () => {
 describe('normaliseLanding', () => {
   it('lower-cases scheme and host, drops default ports and adds a root path', () => {
     expect(normaliseLanding('HTTP://Example.com:80', null).url).toBe('http://example.com/');
+  });
+
+  it('keeps a URL that is already normal as it was given', () => {
+    const raw = 'https://shop.example.com:8443/a?utm_source=x#top';
+
+    expect(normaliseLanding(raw, null).url).toBe(raw);
+  });
+
+  it.each([
+    ['HTTPS://shop.example.com/a', 'https://shop.example.com/a'],
+    ['https://Shop.Example.com/a', 'https://shop.example.com/a'],
+    ['https://user:pw@shop.example.com/a', 'https://shop.example.com/a'],
+    ['https://shop.example.com:443/a', 'https://shop.example.com/a'],
+    ['https://shop.example.com:/a', 'https://shop.example.com/a'],
+    ['https://shop.example.com./a', 'https://shop.example.com/a'],
+    ['https://shop.example.com?x=1', 'https://shop.example.com/?x=1'],
+    ['https://shop.example.com/a?', 'https://shop.example.com/a'],
+    ['https://shop.example.com/a#', 'https://shop.example.com/a'],
+    ['//shop.example.com/a', 'https://shop.example.com/a'],
+  ])('rebuilds %j as %j', (raw, url) => {
+    expect(normaliseLanding(raw, null).url).toBe(url);
   });
 
   it('resolves a relative URL against the page host over https', () => {
@@ -80,6 +110,10 @@ describe('normaliseReferrer', () => {
     'about:blank',
     'About:Blank',
     'DIRECT',
+    'NULL',
+    'Undefined',
+    'about:srcdoc',
+    'ABOUT://www.example.com/',
     'http://localhost:3000/',
     'file:///tmp/a.html',
   ])('treats %j as absent', (referrer) => {
