@@ -79,19 +79,20 @@ const EMAIL_MEDIUMS = new Set([
 ]);
 const AFFILIATE_MEDIUMS = new Set(['affiliate', 'affiliates']);
 
+const DIRECT: ChannelDecision = Object.freeze({ channel: 'Direct', row: 1 });
+
 /** Decides the channel; rows are numbered as in docs/attribution.md §6 so `explain` can name them. */
 export function decideChannel({ source, medium, campaign, sourceKind }: ChannelInput): ChannelDecision {
+  // Rows 1-3 first: most events are Direct (internal navigation), and need neither regex below.
+  if (source === '(direct)' && (medium === '(none)' || medium === '(not set)')) return DIRECT;
   const category = categoryOf(sourceKind);
   const lowerCampaign = campaign === null ? '' : campaign.toLowerCase();
-  const paid = isPaidMedium(medium);
-  const shop = lowerCampaign !== '' && isShopCampaign(lowerCampaign);
-
-  if (source === '(direct)' && (medium === '(none)' || medium === '(not set)'))
-    return { channel: 'Direct', row: 1 };
   if (lowerCampaign.includes('cross-network')) return { channel: 'Cross-network', row: 2 };
   if (AI_MEDIUMS.has(medium) || (category === 'ai' && AI_SOURCE_MEDIUMS.has(medium))) {
     return { channel: 'AI Assistant', row: 3 };
   }
+  const paid = isPaidMedium(medium);
+  const shop = lowerCampaign !== '' && isShopCampaign(lowerCampaign);
   if (paid) {
     if (category === 'shopping' || shop) return { channel: 'Paid Shopping', row: 4 };
     if (category === 'search') return { channel: 'Paid Search', row: 5 };

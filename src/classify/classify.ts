@@ -38,11 +38,15 @@ interface JudgedReferrer {
   sourceWhy: string;
 }
 
+/** `reason` and `sourceWhy` are only written with `options.explain`: building them per event is waste. */
 function judgeReferrer(
   referrer: Referrer,
-  pageDomain: string | null,
+  page: Landing,
+  pageFacts: HostFacts | null,
   options: CompiledOptions,
 ): JudgedReferrer {
+  const pageDomain = pageFacts === null ? null : pageFacts.domain;
+  const explain = options.explain;
   const judged: JudgedReferrer = {
     referrer,
     status: 'external',
@@ -63,15 +67,17 @@ function judgeReferrer(
       judged.source = referrer.innerHost;
     }
   } else {
-    facts = hostFacts(referrer.host);
+    // Internal navigation (most page views) has the page's own host: its facts are already known.
+    facts = pageFacts !== null && referrer.host === page.host ? pageFacts : hostFacts(referrer.host);
     if (hostInList(referrer.host, options.ownHosts)) {
       judged.status = 'internal';
-      judged.reason = `referrer ${referrer.host} is in ownDomains (docs/attribution.md §3)`;
+      if (explain) judged.reason = `referrer ${referrer.host} is in ownDomains (docs/attribution.md §3)`;
       return judged;
     }
     if (pageDomain !== null && facts.domain === pageDomain) {
       judged.status = 'internal';
-      judged.reason = `referrer registrable domain ${facts.domain} = page's (docs/attribution.md §3)`;
+      if (explain)
+        judged.reason = `referrer registrable domain ${facts.domain} = page's (docs/attribution.md §3)`;
       return judged;
     }
     if (
@@ -79,7 +85,8 @@ function judgeReferrer(
       (facts.brandLabel !== null && options.unwantedBrands.has(facts.brandLabel))
     ) {
       judged.status = 'unwanted';
-      judged.reason = `referrer ${referrer.host} is a payment / sign-in return (docs/attribution.md §3 unwanted)`;
+      if (explain)
+        judged.reason = `referrer ${referrer.host} is a payment / sign-in return (docs/attribution.md §3 unwanted)`;
       return judged;
     }
     judged.match = matchReferrerRule(facts, referrer.path);
@@ -90,14 +97,14 @@ function judgeReferrer(
     judged.source = alias;
     judged.kind = sourceKindOf(alias);
     judged.medium = judged.kind ? MEDIUM_OF_KIND[judged.kind] : 'referral';
-    judged.sourceWhy = `sourceAliases ${referrer.host} -> ${alias}`;
+    if (explain) judged.sourceWhy = `sourceAliases ${referrer.host} -> ${alias}`;
   } else if (judged.match && judged.match.rule.kind !== 'not-search') {
     const { rule, pattern } = judged.match;
     judged.source = rule.source;
     judged.kind = rule.kind;
     judged.medium = MEDIUM_OF_KIND[rule.kind];
-    judged.sourceWhy = `${pattern} -> ${rule.source} (${rule.kind})`;
-  } else {
+    if (explain) judged.sourceWhy = `${pattern} -> ${rule.source} (${rule.kind})`;
+  } else if (explain) {
     judged.sourceWhy = judged.match
       ? `${judged.match.pattern} is not search: referral from the host (docs/attribution.md §5)`
       : `unknown host ${judged.source}: source = host, medium referral (docs/attribution.md §5)`;
@@ -120,14 +127,27 @@ const cleanText = (value: string | null | undefined): string | null => {
   return trimmed === '' ? null : trimmed;
 };
 
-function campaignFields(params: Map<string, string>, input: ClassifyInput): CampaignFields {
-  const fromUrl =
-    params.has('utm_source') ||
-    params.has('utm_medium') ||
-    params.has('utm_campaign') ||
-    params.has('utm_term') ||
-    params.has('utm_content');
+const NO_PARAMS: ReadonlyMap<string, string> = new Map();
+
+const NO_CAMPAIGN: CampaignFields = Object.freeze({
+  source: null,
+  medium: null,
+  campaign: null,
+  term: null,
+  content: null,
+  fromContext: false,
+});
+
+function campaignFields(params: ReadonlyMap<string, string>, input: ClassifyInput): CampaignFields {
   const context = input.campaign;
+  if (params.size === 0 && !context) return NO_CAMPAIGN;
+  const fromUrl =
+    params.size > 0 &&
+    (params.has('utm_source') ||
+      params.has('utm_medium') ||
+      params.has('utm_campaign') ||
+      params.has('utm_term') ||
+      params.has('utm_content'));
   if (fromUrl || !context) {
     return {
       source: params.get('utm_source') ?? null,
@@ -148,7 +168,11 @@ function campaignFields(params: Map<string, string>, input: ClassifyInput): Camp
   };
 }
 
-const firstPresent = (params: Map<string, string>, rules: readonly ClickIdRule[]): ClickIdRule | null => {
+const firstPresent = (
+  params: ReadonlyMap<string, string>,
+  rules: readonly ClickIdRule[],
+): ClickIdRule | null => {
+  if (params.size === 0) return null;
   for (const rule of rules) if (params.has(rule.param)) return rule;
   return null;
 };
@@ -156,13 +180,17 @@ const firstPresent = (params: Map<string, string>, rules: readonly ClickIdRule[]
 /** Classifies one event with already-compiled options. */
 export function classifyCompiled(input: ClassifyInput, options: CompiledOptions): Classification {
   const landing: Landing = normaliseLanding(input.pageUrl, input.pageHost);
-  const params = new Map<string, string>();
-  readQueryParams(landing.query, params, options.wantedParams);
-  readQueryParams(landing.fragmentQuery, params, options.wantedParams);
+  let params: ReadonlyMap<string, string> = NO_PARAMS;
+  if (landing.query !== '' || landing.fragmentQuery !== '') {
+    const read = new Map<string, string>();
+    readQueryParams(landing.query, read, options.wantedParams);
+    readQueryParams(landing.fragmentQuery, read, options.wantedParams);
+    params = read;
+  }
 
   const referrer = normaliseReferrer(input.referrer);
-  const pageDomain = landing.host === null ? null : hostFacts(landing.host).domain;
-  const judged = referrer ? judgeReferrer(referrer, pageDomain, options) : null;
+  const pageFacts = landing.host === null ? null : hostFacts(landing.host);
+  const judged = referrer ? judgeReferrer(referrer, landing, pageFacts, options) : null;
   const external = judged?.status === 'external' ? judged : null;
   const campaign = campaignFields(params, input);
   const explain: Explanation | undefined = options.explain ? {} : undefined;

@@ -22,7 +22,9 @@ interface SplitUrl extends UrlParts {
   canonical: boolean;
 }
 
-const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' };
+/** The default port of `scheme`, else null. A function, not a record: a lookup by a sliced key is slow. */
+const defaultPortOf = (scheme: string): string | null =>
+  scheme === 'https' ? '443' : scheme === 'http' ? '80' : null;
 
 const CODE_SLASH = 47;
 const CODE_QUESTION = 63;
@@ -67,6 +69,8 @@ function splitAfterAuthority(
 ): SplitUrl {
   const length = raw.length;
   let end = length;
+  // The last upper-case or non-ASCII character: hosts without one skip toLowerCase.
+  let lastUpper = -1;
   for (let index = authorityStart; index < length; index += 1) {
     const code = raw.charCodeAt(index);
     // '/', '?', '#', '\' end the authority (browsers treat '\' like '/').
@@ -74,6 +78,7 @@ function splitAfterAuthority(
       end = index;
       break;
     }
+    if ((code >= 65 && code <= 90) || code >= 128) lastUpper = index;
   }
   const at = end > authorityStart ? raw.lastIndexOf('@', end - 1) : -1;
   const hostStart = at >= authorityStart ? at + 1 : authorityStart;
@@ -93,7 +98,7 @@ function splitAfterAuthority(
     }
   }
   const rawHost = raw.slice(hostStart, hostEnd);
-  let host = rawHost.toLowerCase();
+  let host = lastUpper >= hostStart ? rawHost.toLowerCase() : rawHost;
   if (host.endsWith('.')) host = host.slice(0, -1);
 
   const hash = raw.indexOf('#', end);
@@ -104,7 +109,7 @@ function splitAfterAuthority(
   const query = pathEnd < beforeHash ? raw.slice(pathEnd + 1, beforeHash) : '';
   const fragment = hash < 0 ? '' : raw.slice(hash + 1);
 
-  const portKept = port !== '' && DEFAULT_PORTS[scheme] !== port;
+  const portKept = port !== '' && defaultPortOf(scheme) !== port;
   const canonical =
     rawIsInput &&
     hostStart === authorityStart &&
@@ -122,6 +127,8 @@ function splitAfterAuthority(
 function split(raw: string): SplitUrl | null {
   if (raw.charCodeAt(0) === CODE_SLASH && raw.charCodeAt(1) === CODE_SLASH)
     return splitAfterAuthority(raw, 2, 'https', false);
+  if (raw.startsWith('https://')) return splitAfterAuthority(raw, 8, 'https', true);
+  if (raw.startsWith('http://')) return splitAfterAuthority(raw, 7, 'http', true);
   const prefix = schemePrefixLength(raw);
   if (prefix === 0) return null;
   return splitAfterAuthority(raw, prefix, raw.slice(0, prefix - 3).toLowerCase(), true);
@@ -134,8 +141,8 @@ function split(raw: string): SplitUrl | null {
 export function splitUrl(raw: string): UrlParts | null {
   const parts = split(raw);
   if (!parts) return null;
-  const { canonical: _canonical, ...urlParts } = parts;
-  return urlParts;
+  const { scheme, host, port, path, query, fragment } = parts;
+  return { scheme, host, port, path, query, fragment };
 }
 
 /**
@@ -193,7 +200,7 @@ export function normaliseLanding(
     return { url: null, host: fallbackHost ? stripWww(fallbackHost) : null, query: '', fragmentQuery: '' };
   }
   const host = parts.host !== '' ? parts.host : fallbackHost;
-  const port = parts.port !== '' && DEFAULT_PORTS[parts.scheme] !== parts.port ? `:${parts.port}` : '';
+  const port = parts.port !== '' && defaultPortOf(parts.scheme) !== parts.port ? `:${parts.port}` : '';
   const url =
     host === null
       ? null

@@ -96,14 +96,20 @@ export function compileOptions(options: ClassifierOptions): CompiledOptions {
 }
 
 const compiledCache = new WeakMap<ClassifierOptions, CompiledOptions>();
+// A pipeline passes the same options object on every call: the last one answers without the WeakMap.
+let lastOptions: ClassifierOptions | null = null;
+let lastCompiled: CompiledOptions | null = null;
 
 /** The compiled form of `options`, built once per options object. */
 export function compiledOptions(options: ClassifierOptions = DEFAULT_CLASSIFIER_OPTIONS): CompiledOptions {
+  if (options === lastOptions && lastCompiled !== null) return lastCompiled;
   let compiled = compiledCache.get(options);
   if (!compiled) {
     compiled = compileOptions(options);
     compiledCache.set(options, compiled);
   }
+  lastOptions = options;
+  lastCompiled = compiled;
   return compiled;
 }
 
