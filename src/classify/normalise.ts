@@ -31,35 +31,14 @@ const CODE_QUESTION = 63;
 const CODE_HASH = 35;
 const CODE_BACKSLASH = 92;
 const CODE_COLON = 58;
-
-/** Length of `scheme://` at the start of `raw` (scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )), else 0. */
-function schemePrefixLength(raw: string): number {
-  const first = raw.charCodeAt(0) | 32;
-  if (first < 97 || first > 122) return 0;
-  let index = 1;
-  for (; index < raw.length; index += 1) {
-    const code = raw.charCodeAt(index);
-    const lower = code | 32;
-    if (!(
-      (lower >= 97 && lower <= 122) ||
-      (code >= 48 && code <= 57) ||
-      code === 43 ||
-      code === 45 ||
-      code === 46
-    ))
-      break;
-  }
-  return raw.charCodeAt(index) === CODE_COLON &&
-    raw.charCodeAt(index + 1) === CODE_SLASH &&
-    raw.charCodeAt(index + 2) === CODE_SLASH
-    ? index + 3
-    : 0;
-}
+const CODE_AT = 64;
+const CODE_DOT = 46;
+const CODE_OPEN_BRACKET = 91;
 
 /**
  * Splits what follows `scheme://` (or `//`) at `authorityStart`. `rawIsInput` says `raw` is the caller's
- * own string with its scheme spelt out (not `//...` read as https, nor a URL built here), which
- * `canonical` needs.
+ * own string with its scheme spelt out in lower case (not `//...` read as https, nor a URL built here),
+ * which `canonical` needs.
  */
 function splitAfterAuthority(
   raw: string,
@@ -69,7 +48,10 @@ function splitAfterAuthority(
 ): SplitUrl {
   const length = raw.length;
   let end = length;
-  // The last upper-case or non-ASCII character: hosts without one skip toLowerCase.
+  // One pass over the authority finds its end, the last '@' and ':', and the last upper-case or non-ASCII
+  // character (hosts without one skip toLowerCase).
+  let lastAt = -1;
+  let lastColon = -1;
   let lastUpper = -1;
   for (let index = authorityStart; index < length; index += 1) {
     const code = raw.charCodeAt(index);
@@ -78,28 +60,27 @@ function splitAfterAuthority(
       end = index;
       break;
     }
-    if ((code >= 65 && code <= 90) || code >= 128) lastUpper = index;
+    if (code === CODE_AT) lastAt = index;
+    else if (code === CODE_COLON) lastColon = index;
+    else if ((code >= 65 && code <= 90) || code >= 128) lastUpper = index;
   }
-  const at = end > authorityStart ? raw.lastIndexOf('@', end - 1) : -1;
-  const hostStart = at >= authorityStart ? at + 1 : authorityStart;
+  const hostStart = lastAt >= 0 ? lastAt + 1 : authorityStart;
   let hostEnd = end;
   let port = '';
-  if (raw.charCodeAt(hostStart) === 91 /* [ */ && hostStart < end) {
+  if (raw.charCodeAt(hostStart) === CODE_OPEN_BRACKET && hostStart < end) {
     const close = raw.indexOf(']', hostStart);
     if (close >= 0 && close < end) {
       hostEnd = close + 1;
       if (raw.charCodeAt(hostEnd) === CODE_COLON && hostEnd < end) port = raw.slice(hostEnd + 1, end);
     }
-  } else {
-    const colon = end > hostStart ? raw.lastIndexOf(':', end - 1) : -1;
-    if (colon >= hostStart) {
-      hostEnd = colon;
-      port = raw.slice(colon + 1, end);
-    }
+  } else if (lastColon >= hostStart) {
+    hostEnd = lastColon;
+    port = raw.slice(lastColon + 1, end);
   }
-  const rawHost = raw.slice(hostStart, hostEnd);
-  let host = lastUpper >= hostStart ? rawHost.toLowerCase() : rawHost;
-  if (host.endsWith('.')) host = host.slice(0, -1);
+  // One trailing dot goes (`example.com.`); lower-casing never adds or removes one.
+  const dotted = hostEnd > hostStart && raw.charCodeAt(hostEnd - 1) === CODE_DOT;
+  const rawHost = raw.slice(hostStart, dotted ? hostEnd - 1 : hostEnd);
+  const host = lastUpper >= hostStart ? rawHost.toLowerCase() : rawHost;
 
   const hash = raw.indexOf('#', end);
   const beforeHash = hash < 0 ? length : hash;
@@ -113,25 +94,46 @@ function splitAfterAuthority(
   const canonical =
     rawIsInput &&
     hostStart === authorityStart &&
+    !dotted &&
     host === rawHost &&
     host !== '' &&
     (hostEnd === end ||
       (portKept && raw.charCodeAt(hostEnd) === CODE_COLON && hostEnd + 1 + port.length === end)) &&
     path !== '' &&
     (pathEnd === beforeHash || query !== '') &&
-    (hash < 0 || fragment !== '') &&
-    raw.startsWith(scheme);
+    (hash < 0 || fragment !== '');
   return { scheme, host, port, path, query, fragment, canonical };
 }
 
+/** `scheme://...` (scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) or `//...`, else null. */
 function split(raw: string): SplitUrl | null {
-  if (raw.charCodeAt(0) === CODE_SLASH && raw.charCodeAt(1) === CODE_SLASH)
-    return splitAfterAuthority(raw, 2, 'https', false);
-  if (raw.startsWith('https://')) return splitAfterAuthority(raw, 8, 'https', true);
-  if (raw.startsWith('http://')) return splitAfterAuthority(raw, 7, 'http', true);
-  const prefix = schemePrefixLength(raw);
-  if (prefix === 0) return null;
-  return splitAfterAuthority(raw, prefix, raw.slice(0, prefix - 3).toLowerCase(), true);
+  const first = raw.charCodeAt(0);
+  if (first === CODE_SLASH) {
+    return raw.charCodeAt(1) === CODE_SLASH ? splitAfterAuthority(raw, 2, 'https', false) : null;
+  }
+  let upper = first >= 65 && first <= 90;
+  if (!upper && !(first >= 97 && first <= 122)) return null;
+  let index = 1;
+  for (; index < raw.length; index += 1) {
+    const code = raw.charCodeAt(index);
+    if (code >= 65 && code <= 90) upper = true;
+    else if (!(
+      (code >= 97 && code <= 122) ||
+      (code >= 48 && code <= 57) ||
+      code === 43 ||
+      code === 45 ||
+      code === 46
+    ))
+      break;
+  }
+  if (
+    raw.charCodeAt(index) !== CODE_COLON ||
+    raw.charCodeAt(index + 1) !== CODE_SLASH ||
+    raw.charCodeAt(index + 2) !== CODE_SLASH
+  )
+    return null;
+  const spelt = raw.slice(0, index);
+  return splitAfterAuthority(raw, index + 3, upper ? spelt.toLowerCase() : spelt, !upper);
 }
 
 /**
@@ -150,7 +152,20 @@ export function splitUrl(raw: string): UrlParts | null {
  * stripped.
  */
 export function stripWww(host: string): string {
-  return host.startsWith('www.') ? host.slice(4) : host;
+  return host.charCodeAt(0) === 119 &&
+    host.charCodeAt(1) === 119 &&
+    host.charCodeAt(2) === 119 &&
+    host.charCodeAt(3) === CODE_DOT
+    ? host.slice(4)
+    : host;
+}
+
+/** `value` trimmed; trim() is skipped when both ends are visible ASCII, as they nearly always are. */
+function trimmed(value: string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '';
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127 ? value : value.trim();
 }
 
 /** The landing page as the classifier sees it. */
@@ -167,9 +182,9 @@ export interface Landing {
 
 /** Accepts `example.com`, `https://example.com/x` or `example.com:8080` and returns the bare host. */
 function hostFromPageHost(pageHost: string | null | undefined): string | null {
-  const trimmed = pageHost?.trim() ?? '';
-  if (trimmed === '') return null;
-  const parts = split(trimmed.includes('//') ? trimmed : `//${trimmed}`);
+  const given = trimmed(pageHost);
+  if (given === '') return null;
+  const parts = split(given.includes('//') ? given : `//${given}`);
   return parts && parts.host !== '' ? parts.host : null;
 }
 
@@ -188,7 +203,7 @@ export function normaliseLanding(
   pageUrl: string | null | undefined,
   pageHost: string | null | undefined,
 ): Landing {
-  const raw = pageUrl?.trim() ?? '';
+  const raw = trimmed(pageUrl);
   const fallbackHost = hostFromPageHost(pageHost);
   let parts = raw === '' ? null : split(raw);
   if (!parts && raw !== '') {
@@ -250,7 +265,7 @@ const LOOKS_LIKE_HOST = /^[a-z0-9][a-z0-9.-]*\.[a-z0-9-]+(?::\d+)?(?:[/?#]|$)/i;
  * the package as host and exposes the inner host.
  */
 export function normaliseReferrer(referrer: string | null | undefined): Referrer | null {
-  const raw = referrer?.trim() ?? '';
+  const raw = trimmed(referrer);
   if (isAbsentReferrer(raw)) return null;
   let parts: UrlParts | null = split(raw);
   if (!parts) {
