@@ -152,6 +152,11 @@ function openWindow(
   const report = emptyReport();
   let work = emptyWork();
   const phase: Phase = (run) => (transactions ? pipeline.store.batch(run) : run());
+  // Without phase transactions, a tracked message's `personalize` mark is written only when it does not
+  // end `done` (a failure after tracking): `done` already says it was tracked, and a message lost to a
+  // crash in between is sent again with the same eventId, which Personalize does not train on twice.
+  // That saves a store write per tracked message (a DynamoDB write request per event).
+  const tracked = (): string[] | null => (transactions ? null : []);
   return {
     report,
     get pending() {
@@ -164,12 +169,18 @@ function openWindow(
       withinDeadline(pipeline.store, deadlineAt, () => applyMessages(pipeline, inputs, work, report)),
     complete: (deadlineAt) =>
       withinDeadline(pipeline.store, deadlineAt, async () => {
-        await trackMessages(pipeline, work, deadlineAt, report, null, phase);
-        await phase(async () => {
-          await writeBackProfiles(pipeline, work, deadlineAt, report, null, locks);
-          for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
-          report.processed += work.fresh.length;
-        });
+        const unmarked = tracked();
+        await trackMessages(pipeline, work, deadlineAt, report, null, phase, unmarked);
+        try {
+          await phase(async () => {
+            await writeBackProfiles(pipeline, work, deadlineAt, report, null, locks);
+            for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
+            report.processed += work.fresh.length;
+          });
+        } catch (error) {
+          await markTracked(pipeline, unmarked ?? []);
+          throw error;
+        }
         work = emptyWork();
       }),
     settle: (deadlineAt) => withinDeadline(pipeline.store, deadlineAt, () => settle(deadlineAt)),
@@ -178,18 +189,43 @@ function openWindow(
   async function settle(deadlineAt: number): Promise<WindowSettlement> {
     const failures: Failures = new Map();
     const completed: string[] = [];
-    await trackMessages(pipeline, work, deadlineAt, report, failures, phase);
-    await phase(async () => {
-      await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
-      for (const { message } of work.fresh) {
-        if (failures.has(message.messageId)) continue;
-        await pipeline.store.markStep(message.messageId, 'done');
-        completed.push(message.messageId);
-      }
-      report.processed += completed.length;
-    });
+    const unmarked = tracked();
+    await trackMessages(pipeline, work, deadlineAt, report, failures, phase, unmarked);
+    try {
+      await phase(async () => {
+        await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
+        for (const { message } of work.fresh) {
+          if (failures.has(message.messageId)) continue;
+          await pipeline.store.markStep(message.messageId, 'done');
+          completed.push(message.messageId);
+        }
+        report.processed += completed.length;
+      });
+    } catch (error) {
+      await markTracked(pipeline, unmarked ?? []);
+      throw error;
+    }
+    await markTracked(
+      pipeline,
+      (unmarked ?? []).filter((messageId) => failures.has(messageId)),
+    );
     work = emptyWork();
     return { completed, failed: failures };
+  }
+}
+
+/**
+ * Writes the `personalize` marks of tracked messages that will not be marked `done` now, so their
+ * redelivery sends no PutEvents again. After a store failure these may fail too: the message is then
+ * tracked again on redelivery, with the same eventId.
+ */
+async function markTracked(pipeline: Pipeline, messageIds: readonly string[]): Promise<void> {
+  for (const messageId of messageIds) {
+    try {
+      await pipeline.store.markStep(messageId, 'personalize');
+    } catch {
+      // best effort: the failure being handled is the one that is reported
+    }
   }
 }
 
@@ -357,6 +393,7 @@ async function trackMessages(
   report: BatchReport,
   failures: Failures,
   phase: Phase,
+  unmarked: string[] | null,
 ): Promise<void> {
   if (!pipeline.tracker) return;
   const pending = fresh.filter((entry) => !entry.trackedAlready).map((entry) => entry.message);
@@ -367,17 +404,21 @@ async function trackMessages(
     .map((entry) => entry.message);
   for (let start = 0; start < byDevice.length; start += TRACKING_CHUNK_SIZE) {
     const chunk = byDevice.slice(start, start + TRACKING_CHUNK_SIZE);
-    await phase(() => trackChunk(pipeline, chunk, deadlineAt, report, failures));
+    await phase(() => trackChunk(pipeline, chunk, deadlineAt, report, failures, unmarked));
   }
 }
 
-/** Step 3 for one chunk: its PutEvents calls, then its marks and dead letters. */
+/**
+ * Step 3 for one chunk: its PutEvents calls, then its marks (or, with `unmarked`, their messageIds for
+ * the caller to mark only if needed, see openWindow) and dead letters.
+ */
 async function trackChunk(
   pipeline: Pipeline,
   pending: readonly SegmentMessage[],
   deadlineAt: number,
   report: BatchReport,
   failures: Failures,
+  unmarked: string[] | null,
 ): Promise<void> {
   const tracker = pipeline.tracker as EventTracker;
   let rejected: Array<{ messageId: string; reason: string }>;
@@ -396,7 +437,9 @@ async function trackChunk(
     report.deadLettered++;
   }
   for (const message of pending) {
-    if (!rejectedIds.has(message.messageId)) await pipeline.store.markStep(message.messageId, 'personalize');
+    if (rejectedIds.has(message.messageId)) continue;
+    if (unmarked) unmarked.push(message.messageId);
+    else await pipeline.store.markStep(message.messageId, 'personalize');
   }
 }
 

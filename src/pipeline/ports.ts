@@ -188,6 +188,13 @@ export interface AttributionStore extends LinkReader {
   /** Every conversion owned by the given ids, with the credit last sent for each, in any order. */
   conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]>;
   /**
+   * touchesOf and conversionsOf in one go, for a store that reads both with fewer requests (DynamoDB:
+   * one Query per id instead of two); the others leave it out.
+   */
+  touchesAndConversionsOf?(
+    keys: readonly IdentityKey[],
+  ): Promise<{ touches: Touch[]; conversions: Conversion[] }>;
+  /**
    * Records the credit sent for a conversion, only if the credit stored is still `conversion.credited`
    * (compare-and-set by version); returns false when another writer recorded one meanwhile.
    */

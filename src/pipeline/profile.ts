@@ -39,11 +39,12 @@ export async function computeProfile(
   profile: Profile,
   settings: { attribution: AttributionOptions; traitPreset: TraitPreset; conversion: ConversionSettings },
 ): Promise<ComputedProfile> {
-  const touches = await store.touchesOf(profile.keys);
+  const { touches, conversions } = store.touchesAndConversionsOf
+    ? await store.touchesAndConversionsOf(profile.keys)
+    : { touches: await store.touchesOf(profile.keys), conversions: await store.conversionsOf(profile.keys) };
   const newestActivity = await store.newestActivity(profile.keys);
   const attribution = computeAttribution(touches, newestActivity, settings.attribution);
   const state = await store.getProfileState(profile.target);
-  const conversions = await store.conversionsOf(profile.keys);
   const traits = {
     ...attributionTraits(attribution, settings.traitPreset),
     ...conversionTraits(conversions, touches, {

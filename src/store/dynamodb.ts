@@ -137,6 +137,7 @@ export class DynamoDbStore implements AttributionStore {
   readonly concurrentWriters = true;
   private readonly now: () => number;
   private readonly ownsClient: boolean;
+  private readonly links = new StoredLinks();
 
   constructor(
     readonly table: string,
@@ -265,11 +266,37 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
-    return this.itemsOf(keys, ownerPk, 'TOUCH#', (item) => JSON.parse(String(item.touch)) as Touch);
+    return this.itemsOf(keys, ownerPk, 'TOUCH#', touchOfItem);
+  }
+
+  async touchesAndConversionsOf(
+    keys: readonly IdentityKey[],
+  ): Promise<{ touches: Touch[]; conversions: Conversion[] }> {
+    const touches: Touch[] = [];
+    const conversions: Conversion[] = [];
+    // `CONV#` < `DEADLETTER#` < `TOUCH#`, so one sk range per owner holds both (and the owner's few
+    // dead-letter index items, skipped): a write-back reads an owner in one Query instead of two.
+    for (const key of keys) {
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':lo': 'CONV#', ':hi': 'TOUCH$' },
+        },
+        (item) => {
+          const sk = String(item.sk);
+          if (sk.startsWith('TOUCH#')) touches.push(touchOfItem(item));
+          else if (sk.startsWith('CONV#')) conversions.push(conversionOfItem(item));
+          return false;
+        },
+      );
+    }
+    return { touches, conversions };
   }
 
   async link(link: IdentityLink): Promise<void> {
     if (link.from === link.to) return;
+    // Both ends already stored, as early or earlier, by this container: the conditional puts would fail.
+    if (this.links.stored(link.from, link.to, link.timestamp, this.now())) return;
     for (const [from, to] of [
       [link.from, link.to],
       [link.to, link.from],
@@ -282,6 +309,7 @@ export class DynamoDbStore implements AttributionStore {
         ExpressionAttributeValues: { ':ts': link.timestamp },
       });
     }
+    this.links.remember(link.from, link.to, link.timestamp, this.now());
   }
 
   async linksOf(keys: readonly IdentityKey[]): Promise<IdentityLink[]> {
@@ -422,6 +450,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async forget(keys: readonly IdentityKey[]): Promise<void> {
+    this.links.forget(keys);
     const doomed: Array<{ pk: unknown; sk: unknown }> = [];
     const collect = (item: Item) => {
       doomed.push({ pk: item.pk, sk: item.sk });
@@ -741,6 +770,51 @@ export class DynamoDbStore implements AttributionStore {
   }
 }
 
+/** Links this container stored, kept for LINK_CACHE_MS and at most LINK_CACHE_SIZE of them. */
+export const LINK_CACHE_MS = 10 * 60_000;
+const LINK_CACHE_SIZE = 10_000;
+
+/**
+ * The links this store (one per container) wrote both ends of, with the timestamp stored: an identified
+ * event repeats its anonymousId/userId link on every event, and a link once stored only changes to an
+ * earlier timestamp, so a repeat at the same or a later time writes nothing. Entries expire after
+ * LINK_CACHE_MS: a Segment `delete` handled by another container removes the link from the table but
+ * not from this cache, so for at most that long this container would not store the link again.
+ */
+class StoredLinks {
+  private readonly entries = new Map<
+    string,
+    { ends: [IdentityKey, IdentityKey]; timestamp: string; at: number }
+  >();
+
+  /** True when both ends are known stored at `timestamp` or earlier. */
+  stored(a: IdentityKey, b: IdentityKey, timestamp: string, now: number): boolean {
+    const entry = this.entries.get(pairKey(a, b));
+    return entry !== undefined && now - entry.at < LINK_CACHE_MS && entry.timestamp <= timestamp;
+  }
+
+  /** Both ends were just stored at `timestamp`, or found as early or earlier. */
+  remember(a: IdentityKey, b: IdentityKey, timestamp: string, now: number): void {
+    const key = pairKey(a, b);
+    const previous = this.entries.get(key);
+    const known = previous !== undefined && now - previous.at < LINK_CACHE_MS;
+    const earliest = known && previous.timestamp < timestamp ? previous.timestamp : timestamp;
+    this.entries.delete(key); // re-inserted last: the oldest entry is the first one evicted
+    this.entries.set(key, { ends: [a, b], timestamp: earliest, at: now });
+    if (this.entries.size > LINK_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  forget(keys: readonly IdentityKey[]): void {
+    const doomed = new Set<IdentityKey>(keys);
+    for (const [key, { ends }] of this.entries) {
+      if (doomed.has(ends[0]) || doomed.has(ends[1])) this.entries.delete(key);
+    }
+  }
+}
+
+/** One key per pair of ids, either way round (JSON keeps ids with any character apart). */
+const pairKey = (a: IdentityKey, b: IdentityKey): string => JSON.stringify(a < b ? [a, b] : [b, a]);
+
 /** Attempts (one per DESCRIBE_INTERVAL_MS) to wait for a new table to become ACTIVE. */
 const DESCRIBE_ATTEMPTS = 120;
 const DESCRIBE_INTERVAL_MS = 500;
@@ -841,6 +915,10 @@ const conversionKey = (conversion: Pick<Conversion, 'ownerKey' | 'timestamp' | '
   pk: ownerPk(conversion.ownerKey),
   sk: `CONV#${conversion.timestamp}#${conversion.messageId}`,
 });
+
+function touchOfItem(item: Item): Touch {
+  return JSON.parse(String(item.touch)) as Touch;
+}
 
 function conversionOfItem(item: Item): Conversion {
   const conversion = JSON.parse(String(item.conversion)) as Conversion;

@@ -2,6 +2,7 @@ import { generateEvents } from '../../src/generate';
 import { MemoryStore, type ProfileState } from '../../src/store';
 import type { IdentityKey } from '../../src/identity';
 import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
+import type { EventTracker } from '../../src/pipeline';
 import { testPipeline } from '../support/pipeline';
 
 const SITE = 'https://shop.example.com';
@@ -495,6 +496,41 @@ describe('the delivery engine', () => {
       expect(await pipeline.store.touchesOf(['anon:a1'])).toHaveLength(1);
       expect(pipeline.writer.delivered).toHaveLength(1);
       expect((await pipeline.store.getMessage(event.messageId as string))?.steps).toContain('done');
+    });
+
+    it('marks a tracked message `done` only, and `personalize` when its write-back fails, so no redelivery tracks it twice', async () => {
+      // Prepare
+      const tracked: string[] = [];
+      const tracker: EventTracker = {
+        async track(messages) {
+          tracked.push(...messages.map((message) => message.messageId));
+          return { rejected: [] };
+        },
+      };
+      const pipeline = testPipeline({ tracker });
+      const ok = pageEvent({ anonymousId: 'a1', at: '2026-03-01T10:00:00Z', url: `${SITE}/` });
+      const failing = pageEvent({
+        anonymousId: 'a2',
+        at: '2026-03-01T10:00:00Z',
+        url: `${SITE}/`,
+        referrer: 'https://www.google.com/',
+      });
+
+      // Act
+      await pipeline.deliver(ok);
+      pipeline.writer.failNextFlushes = 1;
+      await expect(pipeline.deliver(failing)).rejects.toThrow('simulated Segment outage');
+      const afterFailure = await pipeline.store.getMessage(failing.messageId as string);
+      await pipeline.deliver(failing);
+
+      // Assess
+      expect((await pipeline.store.getMessage(ok.messageId as string))?.steps).toEqual(['done']);
+      expect(afterFailure?.steps).toEqual(['personalize']);
+      expect(tracked).toEqual([ok.messageId, failing.messageId]);
+      expect((await pipeline.store.getMessage(failing.messageId as string))?.steps.sort()).toEqual([
+        'done',
+        'personalize',
+      ]);
     });
 
     it('forgets a user on a delete message', async () => {

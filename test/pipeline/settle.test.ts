@@ -65,6 +65,24 @@ describe('DeliveryWindow.settle: per-message outcomes', () => {
     expect([...failed.keys()]).toEqual([fresh.messageId]);
   });
 
+  it('marks a tracked message whose write-back failed as tracked, and a completed one done only', async () => {
+    const tracker: EventTracker = { track: async () => ({ rejected: [] }) };
+    const pipeline = testPipeline({ tracker });
+    const first = page('a', 0);
+    await pipeline.deliver(first);
+    const window = pipeline.engine.openWindow();
+    const again = pageEvent({ anonymousId: 'a', at: '2026-03-01T10:05:00.000Z', url: `${SITE}/cart` });
+    const fresh = page('b', 1);
+    await window.apply(parseEnvelope([again, fresh]));
+    pipeline.writer.failNextFlushes = 1;
+
+    const { failed } = await window.settle(Date.now() + 10_000);
+
+    expect([...failed.keys()]).toEqual([fresh.messageId]);
+    expect((await pipeline.store.getMessage(again.messageId as string))?.steps).toEqual(['done']);
+    expect((await pipeline.store.getMessage(fresh.messageId as string))?.steps).toEqual(['personalize']);
+  });
+
   it('fails the messages of a failed tracking call and keeps their profiles for the redelivery', async () => {
     const tracker: EventTracker = {
       async track() {

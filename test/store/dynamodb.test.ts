@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Touch } from '../../src/attribution';
 import { ConfigurationError, failureTable, RetryableError, ValidationError } from '../../src/errors';
 import type { IdentityKey } from '../../src/identity';
 import {
+  createDocumentClient,
   createTable,
   DynamoDbStore,
   itemBytes,
   MAX_ITEM_BYTES,
+  LINK_CACHE_MS,
   mapDynamoDbError,
   MAX_ATTEMPTS,
   openDynamoDbStore,
@@ -17,6 +19,7 @@ import {
 } from '../../src/store/dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
 import { pageEvent } from '../support/events';
+import { countRequests } from '../support/request-counter';
 import { testPipeline } from '../support/pipeline';
 import { describeStoreConformance } from './conformance';
 
@@ -221,6 +224,85 @@ describe('dynamodb store', () => {
     expect((await store.touchesOf([tricky])).map((t) => t.messageId)).toEqual(['m#2']);
     expect(await store.linksOf([plain])).toEqual([]);
     expect((await store.linksOf(['user:u#1'])).map((link) => link.to)).toEqual([tricky]);
+  });
+
+  it('writes a link pair once per container while the cache knows it, and again when earlier or forgotten', async () => {
+    // Prepare
+    const db = running();
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const counter = countRequests(client);
+    let now = Date.parse('2026-01-01T00:00:00.000Z');
+    const store = new DynamoDbStore(await db.freshTable('links'), createDocumentClient(client), {
+      now: () => now,
+    });
+    const link = (timestamp: string) =>
+      store.link({ from: 'anon:a', to: 'user:u', primary: 'user:u', timestamp });
+    const puts = () => counter.reset().byOperation.PutItem?.requests ?? 0;
+
+    // Act
+    await link('2026-01-01T10:00:00.000Z');
+    const first = puts();
+    await link('2026-01-01T11:00:00.000Z');
+    await link('2026-01-01T10:00:00.000Z');
+    const repeats = puts();
+    await link('2026-01-01T09:00:00.000Z');
+    const earlier = puts();
+    now += LINK_CACHE_MS;
+    await link('2026-01-01T12:00:00.000Z');
+    const expired = puts();
+    await store.forget(['user:u']);
+    await link('2026-01-01T12:00:00.000Z');
+    const forgotten = puts();
+
+    // Assess
+    expect([first, repeats, earlier, expired, forgotten]).toEqual([2, 0, 2, 2, 2]);
+    expect((await store.linksOf(['anon:a'])).map((found) => found.timestamp)).toEqual([
+      '2026-01-01T12:00:00.000Z',
+    ]);
+    client.destroy();
+  });
+
+  it('reads touches and conversions in one Query per id, as touchesOf and conversionsOf read them', async () => {
+    // Prepare
+    const db = running();
+    const store = await openDynamoDbStore(await db.freshTable('records'), db.documentClient);
+    const owner: IdentityKey = 'anon:both';
+    await store.putTouch(touch(owner, 't1', '2026-01-01T10:00:00.000Z'));
+    await store.putTouch(touch('anon:other', 't2', '2026-01-01T10:00:00.000Z'));
+    await store.recordActivity(owner, '2026-01-01T10:00:00.000Z', 't1');
+    await store.putConversion({
+      ownerKey: owner,
+      messageId: 'o1',
+      timestamp: '2026-01-01T10:05:00.000Z',
+      event: 'Order Completed',
+      value: 10,
+      currency: 'USD',
+      credited: null,
+    });
+    await store.addDeadLetter({
+      at: '2026-01-01T10:06:00.000Z',
+      key: 'msg:bad',
+      messageId: 'bad',
+      reason: 'test',
+      payload: null,
+      note: null,
+      owners: [owner],
+    });
+
+    // Act
+    const both = await store.touchesAndConversionsOf([owner, 'user:none']);
+
+    // Assess
+    expect(both).toEqual({
+      touches: await store.touchesOf([owner, 'user:none']),
+      conversions: await store.conversionsOf([owner, 'user:none']),
+    });
+    expect(both.touches.map((found) => found.messageId)).toEqual(['t1']);
+    expect(both.conversions.map((found) => found.messageId)).toEqual(['o1']);
   });
 
   it('forgets more items than one BatchWriteItem takes', async () => {
