@@ -96,8 +96,21 @@ function currencyOf(value: unknown): string | null {
   return /^[A-Z]{3}$/.test(code) ? code : null;
 }
 
+/** Minor-unit digits by currency code: Intl.NumberFormat is slow to build, and the codes are few. */
+const minorDigitsByCurrency = new Map<string, number>();
+
 /** Minor-unit digits of a currency (ISO 4217, from Intl): 2 for USD, 0 for JPY; 2 when Intl knows none. */
 export function minorDigits(currency: string): number {
+  let digits = minorDigitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = intlMinorDigits(currency);
+    // Bounded: any three letters can reach here, and a code Intl does not know is worth no entry.
+    if (minorDigitsByCurrency.size < 1000) minorDigitsByCurrency.set(currency, digits);
+  }
+  return digits;
+}
+
+function intlMinorDigits(currency: string): number {
   try {
     const format = new Intl.NumberFormat('en', { style: 'currency', currency });
     return format.resolvedOptions().maximumFractionDigits ?? 2;

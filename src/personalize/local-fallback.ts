@@ -82,20 +82,29 @@ const itemDoc = (item: string) => `item:${item}`;
 export class LocalFallbackRecommender implements RecommendationSource {
   readonly origin = LOCAL_FALLBACK_ORIGIN;
   private readonly learned = new Set<string>();
+  /**
+   * The documents the last `observe` read and wrote, as written: the recommendations asked for right
+   * after it (the same write-back round) read them from here instead of parsing them again.
+   */
+  private lastCommitted: StagedDocs | null = null;
 
   constructor(private readonly options: LocalFallbackOptions) {}
 
   /**
    * Learns from these messages, once per messageId (in this process and in the store). Lessons are
-   * staged on the documents read once and written together, up to MAX_RECOMMENDER_WRITES at a time, so a
-   * replay window writes the popular and item documents once per group of lessons, not once per event.
+   * staged on the documents read once and written together, up to the store's maxRecommenderWrites at a
+   * time, so a replay window writes the popular and item documents once per group of lessons (once per
+   * window on SQLite), not once per event.
    */
   async observe(messages: readonly SegmentMessage[]): Promise<void> {
     const lessons = messages.flatMap((message) => this.lessonOf(message) ?? []);
+    const maxWrites = this.options.store.maxRecommenderWrites ?? MAX_RECOMMENDER_WRITES;
     let staged = new StagedDocs(this.options.store);
+    // Staging changes the documents in place: nobody reads them until every lesson is written.
+    this.lastCommitted = null;
     for (let start = 0, attempt = 1; start < lessons.length;) {
       let end = start;
-      while (end < lessons.length && staged.pendingWrites + MAX_LESSON_WRITES <= MAX_RECOMMENDER_WRITES)
+      while (end < lessons.length && staged.pendingWrites + MAX_LESSON_WRITES <= maxWrites)
         await this.stage(staged, lessons[end++] as Lesson);
       if ((await staged.commit()) === 'applied') {
         for (const lesson of lessons.slice(start, end)) this.remember(lesson.messageId);
@@ -108,6 +117,7 @@ export class LocalFallbackRecommender implements RecommendationSource {
         throw new RetryableError("the local recommender's state kept changing under this batch; retry later");
       staged = new StagedDocs(this.options.store);
     }
+    this.lastCommitted = staged;
   }
 
   /** Learns from one message (see observe). */
@@ -121,14 +131,15 @@ export class LocalFallbackRecommender implements RecommendationSource {
 
   /** Co-occurrence first, popularity after, excluding the profile's own items. */
   async recommendFor(profile: Profile): Promise<string[]> {
-    const { store, numResults } = this.options;
+    const { numResults } = this.options;
+    const read = (keys: readonly string[]) => readThrough(this.lastCommitted, this.options.store, keys);
     const deviceKeys = profile.keys.map(recommenderDeviceDoc);
-    const first = await store.readRecommenderDocs([...deviceKeys, POPULAR_DOC]);
+    const first = await read([...deviceKeys, POPULAR_DOC]);
     const own = new Set<string>();
     for (const key of deviceKeys)
       for (const item of (first.get(key)?.value as DeviceHistory | undefined)?.items ?? []) own.add(item);
     const popularity = (first.get(POPULAR_DOC)?.value as Popularity | undefined) ?? {};
-    const stats = await store.readRecommenderDocs([...own].map(itemDoc));
+    const stats = await read([...own].map(itemDoc));
     return rank(
       [...own].map((item) => (stats.get(itemDoc(item))?.value as ItemStats | undefined) ?? null),
       own,
@@ -203,6 +214,11 @@ class StagedDocs {
     for (const key of missing) this.docs.set(key, found.get(key) ?? null);
   }
 
+  /** The loaded document, null when it does not exist, undefined when it was not loaded. */
+  doc(key: string): RecommenderDoc | null | undefined {
+    return this.docs.get(key);
+  }
+
   /** The current value of a loaded document, undefined when it does not exist. */
   get(key: string): unknown {
     return this.docs.get(key)?.value;
@@ -224,6 +240,27 @@ class StagedDocs {
     this.writes.clear();
     return outcome;
   }
+}
+
+/**
+ * The documents `keys` from `recent` where it holds them (read or written by the last commit), the
+ * others from the store. The values are shared, not copied: the ranking only reads them.
+ */
+async function readThrough(
+  recent: StagedDocs | null,
+  store: AttributionStore,
+  keys: readonly string[],
+): Promise<Map<string, RecommenderDoc>> {
+  const docs = new Map<string, RecommenderDoc>();
+  const missing: string[] = [];
+  for (const key of keys) {
+    const doc = recent?.doc(key);
+    if (doc === undefined) missing.push(key);
+    else if (doc !== null) docs.set(key, doc);
+  }
+  if (missing.length > 0)
+    for (const [key, doc] of await store.readRecommenderDocs(missing)) docs.set(key, doc);
+  return docs;
 }
 
 /** A device's history after these items at `at`, and the item pairs that now share a session. */
@@ -285,11 +322,26 @@ function countLesson(
   return docs;
 }
 
-/** The `limit` highest counts (ties by item id): `counts` itself when it is within the limit. */
+/**
+ * Keeps the `limit` highest counts (ties by item id), dropping the others from `counts` in place and
+ * returning it. A lesson adds a few entries to a bounded document, so this drops the few weakest, one
+ * scan each, instead of sorting the whole document again.
+ */
 function strongest(counts: Record<string, number>, limit: number): Record<string, number> {
-  const entries = Object.entries(counts);
-  if (entries.length <= limit) return counts;
-  return Object.fromEntries(byCount(entries).slice(0, limit));
+  let excess = Object.keys(counts).length - limit;
+  for (; excess > 0; excess--) {
+    let weakest: string | null = null;
+    let weakestCount = Infinity;
+    for (const key in counts) {
+      const count = counts[key] as number;
+      if (count < weakestCount || (count === weakestCount && byCodeUnits(key, weakest as string) > 0)) {
+        weakest = key;
+        weakestCount = count;
+      }
+    }
+    if (weakest !== null) delete counts[weakest];
+  }
+  return counts;
 }
 
 /** Entries by count, highest first, ties in plain string order (deterministic, no localeCompare). */
@@ -311,6 +363,7 @@ function rank(
   const ranked = Array.from(scores, ([item, score]) => ({ item, score, popularity: popularity[item] ?? 0 }));
   ranked.sort((a, b) => b.score - a.score || b.popularity - a.popularity || byCodeUnits(a.item, b.item));
   const result = ranked.slice(0, numResults).map((entry) => entry.item);
+  if (result.length >= numResults) return result;
   const chosen = new Set(result);
   for (const [item] of byCount(Object.entries(popularity))) {
     if (result.length >= numResults) break;

@@ -95,6 +95,12 @@ export interface AttributionStore extends LinkReader {
    * Lambda invocations): the engine then re-checks each profile after saving its write-back.
    */
   readonly concurrentWriters?: boolean;
+  /**
+   * The most documents one writeRecommenderDocs call may write (default MAX_RECOMMENDER_WRITES, DynamoDB's
+   * transaction limit). A store that writes any number atomically says more, so a replay window's lessons
+   * write each shared document (popularity, a popular item) once per window instead of once per few lessons.
+   */
+  readonly maxRecommenderWrites?: number;
 
   /** The idempotency record of a message, or null if it was never seen. */
   getMessage(messageId: string): Promise<MessageRecord | null>;
@@ -168,7 +174,7 @@ export interface AttributionStore extends LinkReader {
   /**
    * Writes these documents atomically: every write lands, or none does. `conflict` (nothing written)
    * when a document's version is no longer `expectedVersion` (0 = must not exist yet): re-read and try
-   * again. At most MAX_RECOMMENDER_WRITES writes per call. `forget(keys)` also deletes the documents
+   * again. At most `maxRecommenderWrites` writes per call. `forget(keys)` also deletes the documents
    * `recommenderDeviceDoc(key)` of those keys.
    */
   writeRecommenderDocs(writes: readonly RecommenderWrite[]): Promise<'applied' | 'conflict'>;
@@ -222,7 +228,7 @@ export interface RecommenderWrite {
   expires?: boolean;
 }
 
-/** Writes per writeRecommenderDocs call (DynamoDB's TransactWriteItems limit). */
+/** Writes per writeRecommenderDocs call by default (DynamoDB's TransactWriteItems limit). */
 export const MAX_RECOMMENDER_WRITES = 100;
 
 /** The key of the recommender document about one identity (its items), which `forget` deletes. */
