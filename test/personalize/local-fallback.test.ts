@@ -166,6 +166,67 @@ describe('LocalFallbackRecommender state in the store', () => {
     expect(popularity['item-000']).toBe(items.length + 2); // the long session, each pair, pair-item-000 twice
   });
 
+  it('learns the same model whatever the store writes at once: a whole window, DynamoDB-sized groups, one by one', async () => {
+    // Enough items and sessions that item and popularity documents go past their bounds and get trimmed.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const items = Array.from({ length: 160 }, (_, i) => `sku-${i}`);
+    const events = Array.from({ length: 1500 }, (_, i) =>
+      viewed(
+        `d${Math.floor(random() * 60)}`,
+        items[Math.floor(random() ** 2 * items.length)] as string,
+        i % 50,
+      ),
+    );
+    class GroupsOf100 extends MemoryStore {
+      override readonly maxRecommenderWrites = 100;
+    }
+    const oneByOne = new MemoryStore();
+    for (const event of events) await fallback(oneByOne).learn(event);
+    const inGroups = new GroupsOf100();
+    await fallback(inGroups).observe(events);
+    const inOne = new MemoryStore();
+    await fallback(inOne).observe(events);
+
+    const keys = [
+      'popular',
+      ...items.map((item) => `item:${item}`),
+      ...Array.from({ length: 60 }, (_, i) => `device:anon:d${i}`),
+    ];
+    const model = async (store: MemoryStore) =>
+      Object.fromEntries([...(await store.readRecommenderDocs(keys))].map(([key, doc]) => [key, doc.value]));
+    const expected = await model(oneByOne);
+    const trimmed = Object.values(expected).filter(
+      (value) =>
+        Object.keys((value as { together?: object }).together ?? {}).length === MODEL_BOUNDS.neighbours,
+    );
+    expect(trimmed.length).toBeGreaterThan(0);
+    expect(Object.keys(expected['popular'] as object)).toHaveLength(MODEL_BOUNDS.popular);
+    expect(await model(inGroups)).toEqual(expected);
+    expect(await model(inOne)).toEqual(expected);
+    const profile = { keys: ['anon:d1' as const], target: 'anon:d1' as const };
+    expect(await fallback(inOne).recommendFor(profile)).toEqual(
+      await fallback(oneByOne).recommendFor(profile),
+    );
+  });
+
+  it('keeps the strongest neighbours when it trims, ties to the lower item id', async () => {
+    const store = new MemoryStore();
+    const learner = fallback(store);
+    // item-000 meets 101 items once each, and item-050 a second time: the 101st neighbour by id goes.
+    const others = Array.from({ length: 101 }, (_, i) => `item-${String(i + 1).padStart(3, '0')}`);
+    for (const [i, item] of [...others, 'item-050'].entries())
+      for (const [minute, seen] of [item, 'item-000'].entries())
+        await learner.learn(viewed(`pair-${item}-${i}`, seen, minute));
+
+    const doc = (await store.readRecommenderDocs(['item:item-000'])).get('item:item-000');
+    const together = (doc?.value as { together: Record<string, number> }).together;
+    expect(Object.keys(together)).toHaveLength(MODEL_BOUNDS.neighbours);
+    expect(together['item-050']).toBe(2);
+    expect(together['item-101']).toBeUndefined();
+    expect(together['item-100']).toBe(1);
+  });
+
   it('re-reads and re-applies a lesson that raced another writer, so both are counted', async () => {
     const store = new MemoryStore();
     const other = fallback(store);
