@@ -356,13 +356,29 @@ function rank(
   popularity: Popularity,
   numResults: number,
 ): string[] {
+  if (numResults <= 0) return [];
+  // A visitor owns up to 50 items of up to 100 neighbours each: sum without copying the documents.
   const scores = new Map<string, number>();
-  for (const stats of ownStats)
-    for (const [other, count] of Object.entries(stats?.together ?? {}))
-      if (!own.has(other)) scores.set(other, (scores.get(other) ?? 0) + count);
-  const ranked = Array.from(scores, ([item, score]) => ({ item, score, popularity: popularity[item] ?? 0 }));
-  ranked.sort((a, b) => b.score - a.score || b.popularity - a.popularity || byCodeUnits(a.item, b.item));
-  const result = ranked.slice(0, numResults).map((entry) => entry.item);
+  for (const stats of ownStats) {
+    const together = stats?.together;
+    for (const other in together)
+      if (!own.has(other)) scores.set(other, (scores.get(other) ?? 0) + (together[other] as number));
+  }
+  const best: Array<{ item: string; score: number; popularity: number }> = [];
+  const before = (
+    a: { score: number; popularity: number; item: string },
+    b: { score: number; popularity: number; item: string },
+  ) => b.score - a.score || b.popularity - a.popularity || byCodeUnits(a.item, b.item);
+  // The top numResults by insertion into a short sorted list: one pass, no sort of every candidate.
+  for (const [item, score] of scores) {
+    const entry = { item, score, popularity: popularity[item] ?? 0 };
+    if (best.length === numResults && before(entry, best[numResults - 1] as typeof entry) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && before(entry, best[at - 1] as typeof entry) < 0) at--;
+    best.splice(at, 0, entry);
+    if (best.length > numResults) best.pop();
+  }
+  const result = best.map((entry) => entry.item);
   if (result.length >= numResults) return result;
   const chosen = new Set(result);
   for (const [item] of byCount(Object.entries(popularity))) {

@@ -19,7 +19,7 @@ import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
 /** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
 export class MemoryStore implements AttributionStore {
   /** Any number of writes is one transaction here; bounded so one stays a few MB. */
-  readonly maxRecommenderWrites = 10_000;
+  readonly maxRecommenderWrites: number = 10_000;
   private readonly messages = new Map<string, Set<MessageStep>>();
   private readonly activity = new Map<IdentityKey, Map<string, string>>();
   private readonly touches = new Map<IdentityKey, Map<string, Touch>>();

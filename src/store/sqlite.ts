@@ -122,7 +122,7 @@ const BUSY_TIMEOUT_STEP_MS = 100;
 /** The embedded default store: one SQLite file in WAL mode (better-sqlite3, synchronous and in-process). */
 export class SqliteStore implements AttributionStore {
   /** Any number of writes is one transaction here; bounded so one stays a few MB. */
-  readonly maxRecommenderWrites = 10_000;
+  readonly maxRecommenderWrites: number = 10_000;
   private readonly sql;
   /** Links this instance already wrote (pair -> timestamp): most events repeat their link; skip the write. */
   private readonly linked = new Map<string, string>();
