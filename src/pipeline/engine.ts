@@ -446,6 +446,13 @@ async function trackChunk(
 /** Write-back rounds per batch: the first, and re-checks after concurrent writes. */
 const MAX_WRITE_BACK_ROUNDS = 3;
 
+/**
+ * Profiles written back per flush. A replay window affects tens of thousands of profiles; computing,
+ * sending and saving them a slice at a time keeps one slice's traits and calls in memory, not the
+ * window's (the same calls, in the same order, in several flushes).
+ */
+export const WRITE_BACK_SLICE = 1000;
+
 /** Step 4: write back every affected profile's changed traits (and publish its attribution change). */
 async function writeBackProfiles(
   pipeline: Pipeline,
@@ -474,13 +481,18 @@ async function writeBackProfiles(
       for (const message of entry.messages)
         if (!failures.has(message.messageId)) failures.set(message.messageId, error);
     }
-    // Held from computing the traits to saving them: a profile's write-back diffs against the state the
-    // previous one saved, never against the same state as a write-back still in flight.
-    const written = await locks.withKeys(
-      due.map((entry) => entry.profile.target),
-      deadlineAt,
-      () => writeBackRound(pipeline, due, deadlineAt, report, { failures, published, resend }),
-    );
+    for (const enricher of pipeline.enrichers ?? []) await enricher.observe?.(due);
+    let written = 0;
+    for (let start = 0; start < due.length; start += WRITE_BACK_SLICE) {
+      const slice = due.slice(start, start + WRITE_BACK_SLICE);
+      // Held from computing the traits to saving them: a profile's write-back diffs against the state the
+      // previous one saved, never against the same state as a write-back still in flight.
+      written += await locks.withKeys(
+        slice.map((entry) => entry.profile.target),
+        deadlineAt,
+        () => writeBackRound(pipeline, slice, deadlineAt, report, { failures, published, resend }),
+      );
+    }
     // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
     // touch or a link after this one read its snapshot, and this one's save may have landed last with
     // stale traits. Re-resolving and recomputing after our own save closes that window: whoever saves
@@ -552,7 +564,6 @@ async function writeBackRound(
   const fail = (entry: ProfileEntry, error: unknown) => {
     for (const message of entry.messages) failures?.set(message.messageId, asError(error));
   };
-  for (const enricher of pipeline.enrichers ?? []) await enricher.observe?.(profiles);
   const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, async (entry) => {
     if (!failures) return profileWriteBack(pipeline, entry, deadlineAt, resend);
     try {

@@ -1,6 +1,7 @@
 export {
   createEngine,
   TRACKING_CHUNK_SIZE,
+  WRITE_BACK_SLICE,
   type DeliveryWindow,
   type Engine,
   type Pipeline,

@@ -1,9 +1,11 @@
 import { generateEvents } from '../../src/generate';
+import { WRITE_BACK_SLICE } from '../../src/pipeline';
 import { MemoryStore, type ProfileState } from '../../src/store';
 import type { IdentityKey } from '../../src/identity';
 import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
 import type { EventTracker } from '../../src/pipeline';
 import { testPipeline } from '../support/pipeline';
+import { RecordingTraitWriter } from '../support/recording-writer';
 
 const SITE = 'https://shop.example.com';
 
@@ -678,6 +680,42 @@ describe('the delivery engine', () => {
   });
 
   describe('write-back of many profiles', () => {
+    it(`writes back a slice of ${WRITE_BACK_SLICE} profiles per flush, the same calls in the same order`, async () => {
+      const flushes: number[] = [];
+      class CountingWriter extends RecordingTraitWriter {
+        override async flush() {
+          const before = this.delivered.length;
+          const result = await super.flush();
+          flushes.push(this.delivered.length - before);
+          return result;
+        }
+      }
+      const observed: number[] = [];
+      const pipeline = testPipeline({
+        writer: new CountingWriter(),
+        enrichers: [
+          { observe: (profiles) => void observed.push(profiles.length), traitsFor: async () => ({}) },
+        ],
+      });
+      const profiles = 2 * WRITE_BACK_SLICE + 7;
+      const visits = Array.from({ length: profiles }, (_, n) =>
+        pageEvent({
+          anonymousId: `a${String(n).padStart(5, '0')}`,
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/?utm_source=newsletter&utm_medium=email`,
+        }),
+      );
+
+      await pipeline.deliver(visits);
+
+      expect(flushes).toEqual([WRITE_BACK_SLICE, WRITE_BACK_SLICE, 7]);
+      // the enrichers still see every profile of the round before the first is written
+      expect(observed).toEqual([profiles]);
+      expect(pipeline.writer.delivered.map((call) => call.target)).toEqual(
+        visits.map((visit) => `anon:${String(visit.anonymousId)}`),
+      );
+    });
+
     it('asks the enrichers for up to 8 profiles at once and still sends identify calls in profile order', async () => {
       let inFlight = 0;
       let most = 0;
