@@ -129,6 +129,8 @@ export class SqliteStore implements AttributionStore {
   /** the deadlines (epoch ms) of the deliveries in flight, each once per delivery */
   private readonly deadlines: number[] = [];
   private busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
+  /** epoch ms until which the busy timeout set last cannot wait past a deadline in flight */
+  private waitFitsUntil = Infinity;
 
   constructor(private readonly db: BetterSqlite3.Database) {
     db.pragma('journal_mode = WAL');
@@ -490,6 +492,8 @@ export class SqliteStore implements AttributionStore {
 
   /** Lowers the busy timeout when the next statement could otherwise wait past the earliest deadline. */
   private boundWait(): void {
+    // Every statement comes through here: one clock read while the timeout set last still fits.
+    if (this.deadlines.length === 0 || Date.now() <= this.waitFitsUntil) return;
     if (this.busyTimeoutMs > this.waitBudget()) this.resetWait();
   }
 
@@ -498,6 +502,9 @@ export class SqliteStore implements AttributionStore {
     const budget = this.waitBudget();
     const ms = this.deadlines.length === 0 ? budget : Math.max(0, budget - BUSY_TIMEOUT_STEP_MS);
     if (ms !== this.busyTimeoutMs) this.setBusyTimeout(ms);
+    // Until then a wait of busyTimeoutMs ends before the earliest deadline.
+    this.waitFitsUntil =
+      this.deadlines.length === 0 ? Infinity : Math.min(...this.deadlines) - this.busyTimeoutMs;
   }
 
   /** How long a statement may wait now: until the earliest deadline in flight, at most the default. */
