@@ -328,7 +328,8 @@ function countLesson(
  * scan each, instead of sorting the whole document again.
  */
 function strongest(counts: Record<string, number>, limit: number): Record<string, number> {
-  let excess = Object.keys(counts).length - limit;
+  let excess = -limit;
+  for (const _key in counts) excess++; // counted without allocating an array of the keys
   for (; excess > 0; excess--) {
     let weakest: string | null = null;
     let weakestCount = Infinity;
