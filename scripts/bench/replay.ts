@@ -34,10 +34,18 @@ export interface ReplayRun {
 }
 
 /**
- * One `touchpoint replay` of `file` into a new SQLite store, in a fresh process; under `time` (the path
- * of GNU time, run with `-v`) when given, whose maximum resident set size is then reported too.
+ * One `touchpoint replay` of `file` into a new SQLite store, in a fresh process (with `env` added to this
+ * one's); under `time` (the path of GNU time, run with `-v`) when given, whose maximum resident set size
+ * is then reported too.
  */
-export function replayOnce(dir: string, file: string, count: number, run: number, time?: string): ReplayRun {
+export function replayOnce(
+  dir: string,
+  file: string,
+  count: number,
+  run: number,
+  time?: string,
+  env: Record<string, string> = {},
+): ReplayRun {
   const db = join(dir, `touchpoint-${run}.db`);
   const started = process.hrtime.bigint();
   const command = [process.execPath, join(ROOT, 'dist/cli.js'), 'replay', file];
@@ -48,6 +56,7 @@ export function replayOnce(dir: string, file: string, count: number, run: number
       TOUCHPOINT_OUTBOX: join(dir, `outbox-${run}.jsonl`),
       SEGMENT_WRITE_KEY: '',
       TOUCHPOINT_LOG_LEVEL: 'warn',
+      ...env,
     },
     encoding: 'utf8',
     maxBuffer: 64 << 20,
