@@ -170,8 +170,9 @@ function openWindow(
     complete: (deadlineAt) =>
       withinDeadline(pipeline.store, deadlineAt, async () => {
         const unmarked = tracked();
-        await trackMessages(pipeline, work, deadlineAt, report, null, phase, unmarked);
         try {
+          // A later chunk's PutEvents failure throws too: the chunks tracked before it are marked.
+          await trackMessages(pipeline, work, deadlineAt, report, null, phase, unmarked);
           await phase(async () => {
             await writeBackProfiles(pipeline, work, deadlineAt, report, null, locks);
             for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
@@ -190,8 +191,8 @@ function openWindow(
     const failures: Failures = new Map();
     const completed: string[] = [];
     const unmarked = tracked();
-    await trackMessages(pipeline, work, deadlineAt, report, failures, phase, unmarked);
     try {
+      await trackMessages(pipeline, work, deadlineAt, report, failures, phase, unmarked);
       await phase(async () => {
         await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
         for (const { message } of work.fresh) {

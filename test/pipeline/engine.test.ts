@@ -3,7 +3,9 @@ import { WRITE_BACK_SLICE } from '../../src/pipeline';
 import { MemoryStore, type ProfileState } from '../../src/store';
 import type { IdentityKey } from '../../src/identity';
 import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
-import type { EventTracker } from '../../src/pipeline';
+import { RetryableError } from '../../src/errors';
+import { parseEnvelope } from '../../src/events';
+import { TRACKING_CHUNK_SIZE, type EventTracker } from '../../src/pipeline';
 import { testPipeline } from '../support/pipeline';
 import { RecordingTraitWriter } from '../support/recording-writer';
 
@@ -533,6 +535,37 @@ describe('the delivery engine', () => {
         'done',
         'personalize',
       ]);
+    });
+
+    it("marks the chunks tracked before a later chunk's PutEvents failure, so they are not tracked again", async () => {
+      // Prepare
+      let calls = 0;
+      const tracker: EventTracker = {
+        async track() {
+          if (++calls > 1) throw new RetryableError('PutEvents throttled');
+          return { rejected: [] };
+        },
+      };
+      const pipeline = testPipeline({ tracker });
+      const window = pipeline.engine.openWindow();
+      const pages = Array.from({ length: TRACKING_CHUNK_SIZE + 1 }, (_, i) =>
+        pageEvent({
+          anonymousId: `d${String(i).padStart(4, '0')}`,
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+        }),
+      );
+      await window.apply(parseEnvelope(pages));
+
+      // Act
+      await expect(window.complete(Date.now() + 10_000)).rejects.toThrow('PutEvents throttled');
+
+      // Assess
+      const steps = await Promise.all(
+        pages.map(async (page) => (await pipeline.store.getMessage(page.messageId as string))?.steps ?? []),
+      );
+      expect(steps.filter((marked) => marked.includes('personalize'))).toHaveLength(TRACKING_CHUNK_SIZE);
+      expect(steps.filter((marked) => marked.includes('done'))).toHaveLength(0);
     });
 
     it('forgets a user on a delete message', async () => {
