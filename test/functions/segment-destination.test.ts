@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { identifyEvent, pageEvent } from '../support/events';
@@ -12,6 +12,8 @@ type Handler = (
 
 const ROOT = resolve(__dirname, '../..');
 const SITE = 'https://shop.example.com';
+/** The Lambda artifact's budget (README, Benchmarks): cold starts grow with the bundle. */
+const LAMBDA_BUDGET_BYTES = 1024 * 1024;
 const lambdaContext = { getRemainingTimeInMillis: () => 5000, awsRequestId: 'req-1' };
 
 describe('the built Lambda bundle (dist/lambda/segment-destination.js)', () => {
@@ -38,6 +40,15 @@ describe('the built Lambda bundle (dist/lambda/segment-destination.js)', () => {
     process.env = saved;
     await api.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stays within the deployed artifact budget: dist/lambda under 1,024 KB', () => {
+    // template.yaml deploys dist/lambda as it is: the bundle and its package.json
+    const bytes = readdirSync(join(ROOT, 'dist/lambda')).reduce(
+      (sum, name) => sum + statSync(join(ROOT, 'dist/lambda', name)).size,
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(LAMBDA_BUDGET_BYTES);
   });
 
   it('exports a handler that writes the traits back as an identify call on the wire', async () => {
