@@ -164,6 +164,44 @@ describe('touchpoint CLI', () => {
     expect(JSON.parse(lines[0]!)).toHaveProperty('messageId');
   });
 
+  it('generates the workshop profile with --profile workshop, and names the profiles on an unknown one', async () => {
+    const out = join(dir, 'workshop.jsonl');
+    const run = await runTouchpoint([
+      'generate',
+      '--profile',
+      'workshop',
+      '--users',
+      '60',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ]);
+    expect(run.code).toBe(0);
+    const names = new Set(
+      readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { event?: string }).event),
+    );
+    expect(names).toContain('Signup Success');
+    expect(names).toContain('Product Clicked');
+
+    const unknown = await runTouchpoint([
+      'generate',
+      '--profile',
+      'worksop',
+      '--out',
+      join(dir, 'never.jsonl'),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown --profile "worksop": use shop or workshop');
+    expect(existsSync(join(dir, 'never.jsonl'))).toBe(false);
+    expect((await runTouchpoint(['generate', '--help'])).stdout).toMatch(
+      /--profile <name>.*shop or workshop.*default shop/,
+    );
+  });
+
   it('exits quietly with 0 when the reader of its output stops early (`| head`)', async () => {
     const child = spawn(process.execPath, [
       join(__dirname, '../../dist/cli.js'),

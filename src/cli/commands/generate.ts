@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { TRAFFIC_PROFILES, trafficProfileNamed } from '../../generate/profiles';
 import { sendToTrackingApi } from '../../generate/send';
 import { generateEventStream } from '../../generate/stream';
 import { writeJsonLines } from '../../io/jsonl';
@@ -13,6 +14,12 @@ export const generateCommand = defineCommand({
   positionals: [],
   flags: {
     users: { type: 'number', min: 1, max: 1_000_000, default: 1000, help: 'visitors to simulate' },
+    profile: {
+      type: 'string',
+      placeholder: 'name',
+      default: 'shop',
+      help: `the kind of traffic: ${Object.keys(TRAFFIC_PROFILES).join(' or ')} (the AWS Segment + Personalize workshop's funnels)`,
+    },
     seed: { type: 'number', min: 0, max: 4_294_967_295, default: 1, help: 'seed of the generator' },
     start: {
       type: 'string',
@@ -44,11 +51,16 @@ export const generateCommand = defineCommand({
     const start = new Date(flags.start);
     if (Number.isNaN(start.getTime()))
       throw new UsageError(`--start must be a date, e.g. 2026-01-01, got "${flags.start}"`);
+    const profile = trafficProfileNamed(flags.profile);
+    if (!profile)
+      throw new UsageError(
+        `unknown --profile "${flags.profile.slice(0, 40)}": use ${Object.keys(TRAFFIC_PROFILES).join(' or ')}`,
+      );
     if (flags.host && flags.out) throw new UsageError('give --out or --host, not both');
     const writeKey = flags['write-key'] ?? io.env.SEGMENT_WRITE_KEY;
     if (flags.host && !writeKey) throw new UsageError('--host needs --write-key (or SEGMENT_WRITE_KEY)');
     // Streamed, sorted with bounded memory: a million visitors never sit in memory at once.
-    const events = generateEventStream({ users: flags.users, seed: flags.seed, start });
+    const events = generateEventStream({ users: flags.users, seed: flags.seed, start }, { profile });
     if (flags.host && writeKey) {
       const progress = createProgress(io.stderr, 'send');
       const sent = await sendToTrackingApi(events, {
