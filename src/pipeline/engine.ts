@@ -25,6 +25,7 @@ import type {
   EventTracker,
   IdentifyCall,
   ProfileEnricher,
+  ProfileState,
   TraitWriter,
 } from './ports';
 import { computeProfile, profileIdsDigest } from './profile';
@@ -669,18 +670,22 @@ async function profileWriteBack(
     pipeline.settings,
   );
   const credits = dueCredits(profile.target, conversions, touches, pipeline.settings, resend);
+  const enriched: Traits = {};
   for (const enricher of pipeline.enrichers ?? []) {
     Object.assign(
-      traits,
+      enriched,
       await enricher.traitsFor({ profile, messages, state, timeoutMs: remaining(deadlineAt) }),
     );
   }
+  Object.assign(traits, enriched);
   // A profile that gained an id since its last write to this target (an identify or alias merged it, or
   // this is the first write to a merged profile) sends every trait once, nulls included: Segment may
   // have merged the other ids' profiles, with what was written to them, before or after this write.
   const writtenFor = profileIdsDigest(profile.keys);
   const merged = state?.writtenTraits ? state.writtenFor !== writtenFor : profile.keys.length > 1;
-  const changed = merged ? { ...traits } : changedTraits(traits, state?.writtenTraits ?? null);
+  const changed = merged
+    ? await mergedRewrite(pipeline.store, profile, traits, enriched, state)
+    : changedTraits(traits, state?.writtenTraits ?? null);
   if (!changed)
     return credits.length > 0 ? { entry, call: null, full: traits, writtenFor, change: null, credits } : null;
   const messageIds = messages.map((message) => message.messageId);
@@ -706,6 +711,39 @@ async function profileWriteBack(
       })
     : null;
   return { entry, call, full, writtenFor, change, credits };
+}
+
+/**
+ * The traits a merged profile resends: all of them, except what the enrichers add (recommendation
+ * lists) when it equals what was last written to this target and no other id of the profile was ever
+ * written a different value of it: then Segment's merge cannot have replaced it, and resending it would
+ * be an identify carrying an unchanged list. The other ids' states are read only in that case.
+ */
+async function mergedRewrite(
+  store: AttributionStore,
+  profile: Profile,
+  traits: Traits,
+  enriched: Traits,
+  state: ProfileState | null,
+): Promise<Traits> {
+  const written = state?.writtenTraits ?? null;
+  const unchanged = Object.keys(enriched).filter(
+    (name) => written && name in written && !changedTraits({ [name]: enriched[name] ?? null }, written),
+  );
+  if (unchanged.length === 0) return { ...traits };
+  const others = await Promise.all(
+    profile.keys.filter((key) => key !== profile.target).map((key) => store.getProfileState(key)),
+  );
+  // The list and its companions (updated_at, recommendation_id) go together, so they stay consistent.
+  const overwritable = Object.keys(enriched).some((name) =>
+    others.some((other) => {
+      const theirs = other?.writtenTraits?.[name];
+      return theirs !== undefined && changedTraits({ [name]: theirs }, written) !== null;
+    }),
+  );
+  const rewrite = { ...traits };
+  if (!overwritable) for (const name of unchanged) delete rewrite[name];
+  return rewrite;
 }
 
 /**

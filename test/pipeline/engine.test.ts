@@ -2,6 +2,7 @@ import { generateEvents } from '../../src/generate';
 import { WRITE_BACK_SLICE } from '../../src/pipeline';
 import { MemoryStore, type ProfileState } from '../../src/store';
 import type { IdentityKey } from '../../src/identity';
+import type { Traits } from '../../src/attribution';
 import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Message } from '../support/events';
 import { RetryableError } from '../../src/errors';
 import { parseEnvelope } from '../../src/events';
@@ -709,6 +710,64 @@ describe('the delivery engine', () => {
         ['user:u9', { recommended_products: ['p1', 'p2'] }],
       ]);
       expect(plain.writer.delivered).toEqual([]);
+    });
+  });
+
+  describe('recommendation lists after a merge', () => {
+    /** u1 gets list p1,p2 on the laptop; the phone browses anonymously (with `phoneList` written to it, if any), then identifies. */
+    async function mergeAfterList(phoneList: string[] | null) {
+      const pipeline = testPipeline({
+        enrichers: [
+          {
+            traitsFor: async ({ profile }): Promise<Traits> => {
+              if (profile.target === 'user:u1') return { recommended_products: ['p1', 'p2'] };
+              return phoneList ? { recommended_products: phoneList } : {};
+            },
+          },
+        ],
+      });
+      const visit = (anonymousId: string, at: string, referrer: string) =>
+        pageEvent({ anonymousId, at, url: `${SITE}/`, referrer });
+      await pipeline.deliver([
+        visit('laptop', '2026-03-10T09:00:00Z', 'https://www.google.com/'),
+        identifyEvent({ anonymousId: 'laptop', userId: 'u1', at: '2026-03-10T09:05:00Z' }),
+      ]);
+      await pipeline.deliver(visit('phone', '2026-03-02T20:00:00Z', 'https://l.facebook.com/'));
+      const before = pipeline.writer.delivered.length;
+      await pipeline.deliver(
+        identifyEvent({ anonymousId: 'phone', userId: 'u1', at: '2026-03-11T08:00:00Z' }),
+      );
+      return pipeline.writer.delivered.slice(before);
+    }
+
+    it('does not resend an unchanged list when no other id of the merged profile was written one', async () => {
+      const calls = await mergeAfterList(null);
+
+      // The merge still resends every attribution trait (the phone's touch is now first), not the list.
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.target).toBe('user:u1');
+      expect(calls[0]?.traits).toMatchObject({
+        first_touch_channel: 'Organic Social',
+        last_touch_channel: 'Organic Search',
+      });
+      expect(calls[0]?.traits).not.toHaveProperty('recommended_products');
+    });
+
+    it("resends the unchanged list when the merged-in id was written a different one (Segment's merge may keep it)", async () => {
+      const calls = await mergeAfterList(['b1']);
+
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.traits).toMatchObject({
+        recommended_products: ['p1', 'p2'],
+        first_touch_channel: 'Organic Social',
+      });
+    });
+
+    it('does not resend it when the merged-in id was written the same list', async () => {
+      const calls = await mergeAfterList(['p1', 'p2']);
+
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.traits).not.toHaveProperty('recommended_products');
     });
   });
 
