@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { SETTINGS } from '../../src/config/settings';
 
 /**
  * Structural checks of template.yaml: what is deployed, with which permissions, and that the outputs are
@@ -98,8 +99,10 @@ const parameters = template.Parameters as Record<string, Node>;
 const conditions = template.Conditions as Node;
 
 /** The function's statements, with any `!If [cond, statement, NoValue]` unwrapped to its statement. */
-function functionStatements(): Array<{ statement: Statement; condition: string | null }> {
-  const policies = properties('DestinationFunction').Policies as Array<{ Statement: Json[] }>;
+function functionStatements(
+  name = 'DestinationFunction',
+): Array<{ statement: Statement; condition: string | null }> {
+  const policies = properties(name).Policies as Array<{ Statement: Json[] }>;
   expect(policies).toHaveLength(1);
   return (policies[0]?.Statement ?? []).map((entry) => {
     const conditional = (entry as Node)['Fn::If'] as [string, Statement, Json] | undefined;
@@ -197,6 +200,10 @@ describe('template.yaml', () => {
         'PersonalizeCampaignArn',
         'PersonalizeRecommenderArn',
         'PersonalizeFilterArn',
+        'PersonalizeRelatedCampaignArn',
+        'PersonalizeRelatedRecommenderArn',
+        'PersonalizeUsersDatasetArn',
+        'PersonalizeItemsDatasetArn',
         'LogLevel',
         'FunctionName',
         'SegmentHost',
@@ -269,6 +276,8 @@ describe('template.yaml', () => {
     expect(recommendations.statement.Resource).toEqual([
       { 'Fn::If': ['HasCampaign', ref('PersonalizeCampaignArn'), NO_VALUE] },
       { 'Fn::If': ['HasRecommender', ref('PersonalizeRecommenderArn'), NO_VALUE] },
+      { 'Fn::If': ['HasRelatedCampaign', ref('PersonalizeRelatedCampaignArn'), NO_VALUE] },
+      { 'Fn::If': ['HasRelatedRecommender', ref('PersonalizeRelatedRecommenderArn'), NO_VALUE] },
       { 'Fn::If': ['HasFilter', ref('PersonalizeFilterArn'), NO_VALUE] },
     ]);
 
@@ -285,7 +294,18 @@ describe('template.yaml', () => {
       HasCampaign: isSet('PersonalizeCampaignArn'),
       HasRecommender: isSet('PersonalizeRecommenderArn'),
       HasFilter: isSet('PersonalizeFilterArn'),
-      HasRecommendations: { 'Fn::Or': [{ Condition: 'HasCampaign' }, { Condition: 'HasRecommender' }] },
+      HasRelatedCampaign: isSet('PersonalizeRelatedCampaignArn'),
+      HasRelatedRecommender: isSet('PersonalizeRelatedRecommenderArn'),
+      HasRecommendations: {
+        'Fn::Or': [
+          { Condition: 'HasCampaign' },
+          { Condition: 'HasRecommender' },
+          { Condition: 'HasRelatedCampaign' },
+          { Condition: 'HasRelatedRecommender' },
+        ],
+      },
+      HasUsersDataset: isSet('PersonalizeUsersDatasetArn'),
+      HasItemsDataset: isSet('PersonalizeItemsDatasetArn'),
       HasTracking: isSet('PersonalizeTrackingId'),
       HasKmsKey: isSet('KmsKeyArn'),
       HasAlarmTopic: isSet('AlarmTopicArn'),
@@ -305,6 +325,78 @@ describe('template.yaml', () => {
       HasStream: conditions.HasStream,
       HasEventBus: isSet('EventBusName'),
     });
+  });
+
+  it('passes the related-items ARNs and the users and items dataset ARNs to every function, as the variables the code reads', () => {
+    const names = {
+      PERSONALIZE_RELATED_CAMPAIGN_ARN: 'PersonalizeRelatedCampaignArn',
+      PERSONALIZE_RELATED_RECOMMENDER_ARN: 'PersonalizeRelatedRecommenderArn',
+      PERSONALIZE_USERS_DATASET_ARN: 'PersonalizeUsersDatasetArn',
+      PERSONALIZE_ITEMS_DATASET_ARN: 'PersonalizeItemsDatasetArn',
+    };
+    for (const variable of Object.keys(names)) expect(SETTINGS).toHaveProperty(variable);
+    for (const name of ['DestinationFunction', 'HttpFunction', 'StreamFunction']) {
+      const variables = (properties(name).Environment as Node).Variables as Node;
+      for (const [variable, parameter] of Object.entries(names))
+        expect(variables[variable]).toEqual(ref(parameter));
+    }
+    for (const parameter of Object.values(names))
+      expect(parameters[parameter]).toMatchObject({ Type: 'String', Default: '' });
+  });
+
+  it('accepts only empty or well-formed ARNs of the right resource type for them', () => {
+    const accepts = (parameter: string, value: string) =>
+      new RegExp(String(parameters[parameter]!.AllowedPattern)).test(value);
+    const arn = (type: string) => `arn:aws:personalize:us-east-1:123456789012:${type}/shop`;
+    expect(accepts('PersonalizeRelatedCampaignArn', '')).toBe(true);
+    expect(accepts('PersonalizeRelatedCampaignArn', arn('campaign'))).toBe(true);
+    expect(accepts('PersonalizeRelatedCampaignArn', arn('recommender'))).toBe(false);
+    expect(accepts('PersonalizeRelatedRecommenderArn', arn('recommender'))).toBe(true);
+    expect(accepts('PersonalizeUsersDatasetArn', arn('dataset'))).toBe(true);
+    expect(accepts('PersonalizeUsersDatasetArn', arn('campaign'))).toBe(false);
+    expect(
+      accepts(
+        'PersonalizeItemsDatasetArn',
+        'arn:aws-cn:personalize:cn-north-1:123456789012:dataset/shop/ITEMS',
+      ),
+    ).toBe(true);
+    expect(accepts('PersonalizeItemsDatasetArn', 'dataset/shop')).toBe(false);
+  });
+
+  it('grants PutUsers and PutItems only on the given datasets, only when given, in every function', () => {
+    for (const name of ['DestinationFunction', 'HttpFunction', 'StreamFunction']) {
+      const statements = functionStatements(name);
+      const byAction = (action: string) =>
+        statements.filter(({ statement }) => actions(statement).includes(action));
+      expect(byAction('personalize:PutUsers')).toEqual([
+        {
+          condition: 'HasUsersDataset',
+          statement: expect.objectContaining({
+            Effect: 'Allow',
+            Action: 'personalize:PutUsers',
+            Resource: ref('PersonalizeUsersDatasetArn'),
+          }) as Statement,
+        },
+      ]);
+      expect(byAction('personalize:PutItems')).toEqual([
+        {
+          condition: 'HasItemsDataset',
+          statement: expect.objectContaining({
+            Effect: 'Allow',
+            Action: 'personalize:PutItems',
+            Resource: ref('PersonalizeItemsDatasetArn'),
+          }) as Statement,
+        },
+      ]);
+      const recommendations = byAction('personalize:GetRecommendations');
+      expect(recommendations).toHaveLength(1);
+      expect(recommendations[0]!.statement.Resource).toEqual(
+        expect.arrayContaining([
+          { 'Fn::If': ['HasRelatedCampaign', ref('PersonalizeRelatedCampaignArn'), NO_VALUE] },
+          { 'Fn::If': ['HasRelatedRecommender', ref('PersonalizeRelatedRecommenderArn'), NO_VALUE] },
+        ]),
+      );
+    }
   });
 
   it('grants kms:Decrypt on the customer-managed key only when one is given, and only through SSM', () => {
