@@ -16,6 +16,7 @@ import { parseEnvelope, type SegmentMessage } from '../../src/events';
 import { generateEvents } from '../../src/generate';
 import { silentLogger } from '../../src/log';
 import { FakePersonalize } from '../../test/support/personalize-server';
+import { kinesisEvent } from '../../test/support/lambda-events';
 import { CountingTraitWriter, stableListFor } from './personalize';
 import type { BenchResult } from './types';
 import { CAMPAIGN, CREDENTIALS, runWorkshopOnLocalPersonalize, SEED, START, USERS } from './workshop-policy';
@@ -29,31 +30,6 @@ interface Counts {
   recommendationIdentify: number;
   failures: number;
   seconds: number;
-}
-
-/** A Kinesis event of these messages, as Lambda hands a batch of one shard to the function. */
-function kinesisEventOf(messages: readonly Record<string, unknown>[], first: number) {
-  return {
-    Records: messages.map((message, index) => {
-      const sequence = `4959${String(first + index).padStart(52, '0')}`;
-      return {
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: String(message.userId ?? message.anonymousId),
-          sequenceNumber: sequence,
-          data: Buffer.from(JSON.stringify(message), 'utf8').toString('base64'),
-          approximateArrivalTimestamp: Date.parse(String(message.timestamp)) / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `shardId-000000000000:${sequence}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::123456789012:role/bench',
-        awsRegion: 'us-east-1',
-        eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/bench',
-      };
-    }),
-  };
 }
 
 async function runBatches(
@@ -88,7 +64,7 @@ async function runBatches(
   for (let first = 0; first < raw.length; first += batchSize) {
     const batch = raw.slice(first, first + batchSize);
     for (const message of batch) now = Math.max(now, Date.parse(String(message.timestamp)));
-    const response = await handler(kinesisEventOf(batch, first + 1), context);
+    const response = await handler(kinesisEvent(batch, first + 1), context);
     if ('batchItemFailures' in response) failures += response.batchItemFailures.length;
   }
   const seconds = (performance.now() - started) / 1000;

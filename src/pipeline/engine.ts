@@ -716,8 +716,8 @@ async function profileWriteBack(
 /**
  * The traits a merged profile resends: all of them, except what the enrichers add (recommendation
  * lists) when it equals what was last written to this target and no other id of the profile was ever
- * written a different value of it: then Segment's merge cannot have replaced it, and resending it would
- * be an identify carrying an unchanged list. The other ids' states are read only in that case.
+ * written a different list: then Segment's merge cannot have replaced it, and resending it would be an
+ * identify carrying an unchanged list. The other ids' states are read only in that case.
  */
 async function mergedRewrite(
   store: AttributionStore,
@@ -734,8 +734,9 @@ async function mergedRewrite(
   const others = await Promise.all(
     profile.keys.filter((key) => key !== profile.target).map((key) => store.getProfileState(key)),
   );
-  // The list and its companions (updated_at, recommendation_id) go together, so they stay consistent.
-  const overwritable = Object.keys(enriched).some((name) =>
+  // Judged on the lists alone; their companions (updated_at, recommendation_id) go with them.
+  const lists = Object.keys(enriched).filter((name) => Array.isArray(enriched[name]));
+  const overwritable = lists.some((name) =>
     others.some((other) => {
       const theirs = other?.writtenTraits?.[name];
       return theirs !== undefined && changedTraits({ [name]: theirs }, written) !== null;

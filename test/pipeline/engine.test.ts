@@ -720,8 +720,15 @@ describe('the delivery engine', () => {
         enrichers: [
           {
             traitsFor: async ({ profile }): Promise<Traits> => {
-              if (profile.target === 'user:u1') return { recommended_products: ['p1', 'p2'] };
-              return phoneList ? { recommended_products: phoneList } : {};
+              if (profile.target === 'user:u1')
+                return {
+                  recommended_products: ['p1', 'p2'],
+                  recommendations_updated_at: '2026-03-10T09:05:00Z',
+                };
+              // the phone's list was fetched at another time: its companion differs even when the list does not
+              return phoneList
+                ? { recommended_products: phoneList, recommendations_updated_at: '2026-03-02T20:00:00Z' }
+                : {};
             },
           },
         ],
@@ -751,6 +758,7 @@ describe('the delivery engine', () => {
         last_touch_channel: 'Organic Search',
       });
       expect(calls[0]?.traits).not.toHaveProperty('recommended_products');
+      expect(calls[0]?.traits).not.toHaveProperty('recommendations_updated_at');
     });
 
     it("resends the unchanged list when the merged-in id was written a different one (Segment's merge may keep it)", async () => {
@@ -759,15 +767,17 @@ describe('the delivery engine', () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]?.traits).toMatchObject({
         recommended_products: ['p1', 'p2'],
+        recommendations_updated_at: '2026-03-10T09:05:00Z',
         first_touch_channel: 'Organic Social',
       });
     });
 
-    it('does not resend it when the merged-in id was written the same list', async () => {
+    it('does not resend it when the merged-in id was written the same list, fetched at another time', async () => {
       const calls = await mergeAfterList(['p1', 'p2']);
 
       expect(calls).toHaveLength(1);
       expect(calls[0]?.traits).not.toHaveProperty('recommended_products');
+      expect(calls[0]?.traits).not.toHaveProperty('recommendations_updated_at');
     });
   });
 
