@@ -116,14 +116,16 @@ describe('the DynamoDB request budget of the Lambda path', () => {
    * and 2 write units per event: not met yet (README, DynamoDB cost per million events, says why). These
    * keep what was reached: the code before it used 11.24 read and 4.96 write units per event with
    * Personalize (page 10.82/4.72, track 10.11/4.78, identify 21.26/8.11, alias 28/11), and 13.36 and 7.03
-   * with the local fallback, and fails every line of both.
+   * with the local fallback, and fails every line of both. An alias reads 24 units, not 22: a merge whose
+   * recommendation list is unchanged reads the profile's other ids' states (one GetItem each) so it is not
+   * resent unless one of them was written a different list (issue 17; a read instead of an identify).
    */
   const WITH_PERSONALIZE: Budgets = {
     all: { reads: 9.5, writes: 3.3 },
     page: { reads: 9.2, writes: 3 },
     track: { reads: 8.7, writes: 3.1 },
     identify: { reads: 17.5, writes: 7.5 },
-    alias: { reads: 22.5, writes: 6.5 },
+    alias: { reads: 24, writes: 6.5 },
   };
   /** The local fallback recommender keeps its model in the same table: catalog events cost far more. */
   const WITH_LOCAL_FALLBACK: Budgets = {
@@ -131,7 +133,7 @@ describe('the DynamoDB request budget of the Lambda path', () => {
     page: { reads: 9.2, writes: 3 },
     track: { reads: 14.2, writes: 12.4 },
     identify: { reads: 22.5, writes: 7.5 },
-    alias: { reads: 22.5, writes: 6.5 },
+    alias: { reads: 24, writes: 6.5 },
   };
 
   it.each([
