@@ -72,6 +72,34 @@ const LANDING_PATHS = [
   '/products/prod-007',
 ];
 
+/**
+ * A client-side message as the generators emit it: a fresh messageId, the ids, the event time as
+ * timestamp, originalTimestamp and sentAt, received 120 ms later, then `body` (type-specific fields).
+ */
+export function clientMessage(
+  rng: () => number,
+  type: string,
+  at: number,
+  ids: { anonymousId: string; userId?: string },
+  body: RawMessage,
+): RawMessage {
+  const timestamp = new Date(at).toISOString();
+  return {
+    type,
+    messageId: uuid(rng),
+    anonymousId: ids.anonymousId,
+    ...(ids.userId ? { userId: ids.userId } : {}),
+    timestamp,
+    originalTimestamp: timestamp,
+    sentAt: timestamp,
+    receivedAt: new Date(at + 120).toISOString(),
+    channel: 'client',
+    version: 2,
+    integrations: {},
+    ...body,
+  };
+}
+
 /** One arrival: how a visit's first page is reached. Weights are a plausible e-commerce mix. */
 interface Arrival {
   weight: number;
@@ -163,7 +191,8 @@ function arrival(rng: () => number): { query: string; referrer: string | null } 
   return (ARRIVALS[ARRIVALS.length - 1] as Arrival).make(rng);
 }
 
-function uuid(rng: () => number): string {
+/** A random-looking UUID v4 from the seeded generator. */
+export function uuid(rng: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rng() * 16).toString(16)).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -192,21 +221,9 @@ export function* shopTraffic(options: GenerateOptions): Generator<RawMessage> {
     let signedUp = false;
 
     const emit = (device: string, type: string, at: number, body: RawMessage) => {
-      const timestamp = new Date(at).toISOString();
-      events.push({
-        type,
-        messageId: uuid(rng),
-        anonymousId: device,
-        ...(signedUp ? { userId } : {}),
-        timestamp,
-        originalTimestamp: timestamp,
-        sentAt: timestamp,
-        receivedAt: new Date(at + 120).toISOString(),
-        channel: 'client',
-        version: 2,
-        integrations: {},
-        ...body,
-      });
+      events.push(
+        clientMessage(rng, type, at, { anonymousId: device, ...(signedUp ? { userId } : {}) }, body),
+      );
     };
 
     const visit = (device: string, visitIndex: number) => {

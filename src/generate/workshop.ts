@@ -1,4 +1,4 @@
-import { seededRandom, type GenerateOptions, type RawMessage } from './index';
+import { clientMessage, seededRandom, uuid, type GenerateOptions, type RawMessage } from './index';
 
 /**
  * The traffic of the AWS "Segment + Amazon Personalize" workshop's event generator, the anchor the
@@ -109,11 +109,6 @@ interface Member {
   platform: Platform;
 }
 
-function uuid(rng: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(rng() * 16).toString(16)).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 /**
  * The workshop's traffic: `options.users` visitors spread evenly over {@link WORKSHOP_DAYS} days from
  * the day of `options.start`, yielded day by day (not sorted: the streaming sort orders them). Memory
@@ -133,24 +128,11 @@ export function* workshopTraffic(options: GenerateOptions): Generator<RawMessage
     type: 'track' | 'identify',
     at: number,
     body: RawMessage,
-  ): RawMessage => {
-    const timestamp = new Date(at).toISOString();
-    return {
-      type,
-      messageId: uuid(rng),
-      anonymousId: who.anonymousId,
-      ...(who.userId ? { userId: who.userId } : {}),
-      timestamp,
-      originalTimestamp: timestamp,
-      sentAt: timestamp,
-      receivedAt: new Date(at + 120).toISOString(),
-      channel: 'client',
-      version: 2,
-      integrations: {},
+  ): RawMessage =>
+    clientMessage(rng, type, at, who, {
       context: { library: who.platform.library, os: { name: who.platform.os } },
       ...body,
-    };
-  };
+    });
 
   for (let day = 0; day < WORKSHOP_DAYS; day++) {
     const dayStart = firstDay + day * DAY_MS + DAY_START_MS;
