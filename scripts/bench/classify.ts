@@ -86,9 +86,20 @@ interface RefererParserResult {
   search_term: string | null;
 }
 type RefererParser = new (refererUrl: string, currentUrl?: string) => RefererParserResult;
-// referer-parser ships no types and is CommonJS (Apache-2.0); a dev dependency used only here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const RefererParser = require('referer-parser') as RefererParser;
+/**
+ * referer-parser, or null where node_modules predates it as a dev dependency (a worktree sharing an older
+ * install): the section then says so instead of failing the whole bench.
+ */
+function loadRefererParser(): RefererParser | null {
+  try {
+    // referer-parser ships no types and is CommonJS (Apache-2.0); a dev dependency used only here.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('referer-parser') as RefererParser;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'MODULE_NOT_FOUND') return null;
+    throw error;
+  }
+}
 
 interface BenchInput {
   input: ClassifyInput;
@@ -141,7 +152,10 @@ function streamInputs(corpus: readonly CorpusCase[]): BenchInput[] {
  * touchpoint against referer-parser on the same referrer and page URLs, in the same process, passes
  * alternating so load on the shared machine hits both alike; the best pass of each is kept.
  */
-function pairedWithRefererParser(inputs: readonly BenchInput[]): {
+function pairedWithRefererParser(
+  RefererParser: RefererParser,
+  inputs: readonly BenchInput[],
+): {
   touchpointRate: number;
   refererParserRate: number;
   medianRatio: number;
@@ -260,11 +274,39 @@ async function measureColdStart(): Promise<{ medianMs: number; minMs: number; bu
 
 const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
 
+/** The referer-parser comparison's rows. */
+function refererParserRows(paired: ReturnType<typeof pairedWithRefererParser>): BenchResult['rows'] {
+  return [
+    {
+      metric: 'touchpoint classifications/s (stream + corpus)',
+      value: round(paired.touchpointRate),
+      unit: '/s',
+    },
+    {
+      metric: 'referer-parser parses/s (same inputs)',
+      value: round(paired.refererParserRate),
+      unit: '/s',
+    },
+    {
+      metric: 'touchpoint / referer-parser (median of paired passes)',
+      value: round(paired.medianRatio, 2),
+      unit: 'x',
+      target: `>= ${RATIO_TARGET}`,
+    },
+    {
+      metric: 'touchpoint / referer-parser (best pass of each)',
+      value: round(paired.touchpointRate / paired.refererParserRate, 2),
+      unit: 'x',
+    },
+  ];
+}
+
 /** Runs the classifier benchmark once. */
 export async function benchClassifier(): Promise<BenchResult> {
   const corpus = loadCorpus();
   const inputs = benchInputs(corpus);
-  const paired = pairedWithRefererParser(streamInputs(corpus));
+  const RefererParser = loadRefererParser();
+  const paired = RefererParser ? pairedWithRefererParser(RefererParser, streamInputs(corpus)) : null;
 
   for (let index = 0; index < WARM_UP_CALLS; index += 1) {
     const item = inputs[index % inputs.length] as BenchInput;
@@ -332,27 +374,7 @@ export async function benchClassifier(): Promise<BenchResult> {
       },
       { metric: 'inbound classifications/s (same inputs)', value: round(inboundRate), unit: '/s' },
       { metric: 'touchpoint / inbound throughput', value: round(touchpointRate / inboundRate, 1), unit: 'x' },
-      {
-        metric: 'touchpoint classifications/s (stream + corpus)',
-        value: round(paired.touchpointRate),
-        unit: '/s',
-      },
-      {
-        metric: 'referer-parser parses/s (same inputs)',
-        value: round(paired.refererParserRate),
-        unit: '/s',
-      },
-      {
-        metric: 'touchpoint / referer-parser (median of paired passes)',
-        value: round(paired.medianRatio, 2),
-        unit: 'x',
-        target: `>= ${RATIO_TARGET}`,
-      },
-      {
-        metric: 'touchpoint / referer-parser (best pass of each)',
-        value: round(paired.touchpointRate / paired.refererParserRate, 2),
-        unit: 'x',
-      },
+      ...(paired ? refererParserRows(paired) : []),
       {
         metric: 'touchpoint channel agreement with corpus',
         value: percent(touchpointAgree),
@@ -378,7 +400,9 @@ export async function benchClassifier(): Promise<BenchResult> {
     notes: [
       `${inputs.length} calls over the ${corpus.length}-case corpus, shuffled with seed ${RNG_SEED}, after ${WARM_UP_CALLS} warm-up calls; best of ${ROUNDS} passes (checksum ${checksum}).`,
       'inbound calls are awaited in batches of 1000 (its API is callback-based, one process.nextTick per matcher).',
-      `touchpoint vs referer-parser: every visit of the generated stream (${STREAM.users} users, seed ${STREAM.seed}) then the corpus, ${PAIRED_ROUNDS} passes of each alternating after one warm-up pass (checksum ${paired.checksum}); referer-parser gets the referrer and the page URL (it reads no UTMs or click ids and names no channel).`,
+      paired
+        ? `touchpoint vs referer-parser: every visit of the generated stream (${STREAM.users} users, seed ${STREAM.seed}) then the corpus, ${PAIRED_ROUNDS} passes of each alternating after one warm-up pass (checksum ${paired.checksum}); referer-parser gets the referrer and the page URL (it reads no UTMs or click ids and names no channel).`
+        : 'referer-parser is not installed in this node_modules: `npm install` adds the dev dependency, then rerun for the comparison.',
       'inbound channel mapping: campaign -> docs/attribution.md §6 table with touchpoint categories; else referrer type (see inboundChannel).',
       `cold start = median of ${COLD_START_RUNS} fresh node processes requiring the esbuild browser bundle and classifying once.`,
     ],
