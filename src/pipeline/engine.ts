@@ -170,34 +170,25 @@ function openWindow(
       withinDeadline(pipeline.store, deadlineAt, () => applyMessages(pipeline, inputs, work, report)),
     complete: (deadlineAt) =>
       withinDeadline(pipeline.store, deadlineAt, async () => {
-        const unmarked = tracked();
-        try {
-          // A later chunk's PutEvents failure throws too: the chunks tracked before it are marked.
-          await trackMessages(pipeline, work, deadlineAt, report, null, phase, unmarked);
-          await phase(async () => {
-            await writeBackProfiles(pipeline, work, deadlineAt, report, null, locks);
-            for (const { message } of work.fresh) await pipeline.store.markStep(message.messageId, 'done');
-            report.processed += work.fresh.length;
-          });
-        } catch (error) {
-          await markTracked(pipeline, unmarked ?? []);
-          throw error;
-        }
-        work = emptyWork();
+        await finish(deadlineAt, null);
       }),
-    settle: (deadlineAt) => withinDeadline(pipeline.store, deadlineAt, () => settle(deadlineAt)),
+    settle: (deadlineAt) => withinDeadline(pipeline.store, deadlineAt, () => finish(deadlineAt, new Map())),
   };
 
-  async function settle(deadlineAt: number): Promise<WindowSettlement> {
-    const failures: Failures = new Map();
+  /**
+   * Steps 3 to 5 for the window's messages. Without `failures` (complete) the first transient failure
+   * throws; with it (settle) a failure stops only its messages, which are left out of `done`.
+   */
+  async function finish(deadlineAt: number, failures: Failures): Promise<WindowSettlement> {
     const completed: string[] = [];
     const unmarked = tracked();
     try {
+      // A later chunk's PutEvents failure throws too: the chunks tracked before it are marked.
       await trackMessages(pipeline, work, deadlineAt, report, failures, phase, unmarked);
       await phase(async () => {
         await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
         for (const { message } of work.fresh) {
-          if (failures.has(message.messageId)) continue;
+          if (failures?.has(message.messageId)) continue;
           await pipeline.store.markStep(message.messageId, 'done');
           completed.push(message.messageId);
         }
@@ -207,12 +198,13 @@ function openWindow(
       await markTracked(pipeline, unmarked ?? []);
       throw error;
     }
-    await markTracked(
-      pipeline,
-      (unmarked ?? []).filter((messageId) => failures.has(messageId)),
-    );
+    if (failures)
+      await markTracked(
+        pipeline,
+        (unmarked ?? []).filter((messageId) => failures.has(messageId)),
+      );
     work = emptyWork();
-    return { completed, failed: failures };
+    return { completed, failed: failures ?? new Map() };
   }
 }
 
