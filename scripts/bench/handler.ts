@@ -1,10 +1,13 @@
+import { Analytics } from '@segment/analytics-node';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandler } from '../../functions/segment-destination';
 import { createApp } from '../../src/app';
 import { generateEvents } from '../../src/generate';
+import { KeepAliveHttpClient } from '../../src/writeback/http-client';
 import type { BenchResult } from './types';
 
 const INVOCATIONS = 5_000;
@@ -39,23 +42,46 @@ const quantile = (sorted: readonly number[], q: number): number =>
   Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2));
 
 /**
- * One bare round trip to the same Segment API process: a one-identify `POST /v1/batch` with fetch (the
- * transport analytics-node uses, keep-alive), no touchpoint code. Timed next to each invocation, it is
- * the reference the handler's tail is judged against when the shared machine is loaded.
+ * One bare round trip to the same Segment API process: a one-identify `POST /v1/batch` on node:http with a
+ * keep-alive agent (the transport the writer gives analytics-node, src/writeback/http-client.ts), no
+ * touchpoint code and no analytics-node. Timed next to each invocation, so both see the same machine load.
  */
-async function bareRoundTrip(host: string, index: number): Promise<number> {
+async function bareRoundTrip(host: string, index: number, agent: Agent): Promise<number> {
   const body = JSON.stringify({
     batch: [{ type: 'identify', userId: `reference-${index}`, traits: { first_touch_channel: 'Direct' } }],
     writeKey: 'bench',
     sentAt: new Date().toISOString(),
   });
   const started = process.hrtime.bigint();
-  const response = await fetch(`${host}/v1/batch`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('bench:')}` },
-    body,
+  await new Promise<void>((resolve, reject) => {
+    const request = httpRequest(
+      `${host}/v1/batch`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('bench:')}` },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', resolve);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
   });
-  await response.arrayBuffer();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/**
+ * One identify sent by an analytics-node client alone (the writer's settings and transport), flushed at
+ * once: what the required client costs before any touchpoint code. analytics-core hands each event through
+ * two `setTimeout(0)` hops (its queue's scheduled flush, then delivery to the publisher), about 1 ms each
+ * on Node, so this is the floor of a write-back invocation, above the bare round trip.
+ */
+async function analyticsNodeAlone(client: Analytics, index: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  client.identify({ userId: `reference-client-${index}`, traits: { first_touch_channel: 'Direct' } });
+  await client.flush({ timeout: 2_000 });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -82,14 +108,28 @@ export async function benchHandler(): Promise<BenchResult> {
       INVOCATIONS,
     );
     const context = { getRemainingTimeInMillis: () => 5000 };
+    const agent = new Agent({ keepAlive: true });
+    const transport = new KeepAliveHttpClient();
+    const client = new Analytics({
+      writeKey: 'bench',
+      host,
+      flushAt: 500,
+      flushInterval: 2_000,
+      maxRetries: 1,
+      httpRequestTimeout: 2_000,
+      maxTotalBackoffDuration: 1,
+      httpClient: transport,
+    });
     for (const [index, event] of events.slice(0, 50).entries()) {
       await handler({ ...event, messageId: `warm-${String(event.messageId)}` }, context);
-      await bareRoundTrip(host, -index);
+      await bareRoundTrip(host, -index, agent);
+      await analyticsNodeAlone(client, -index);
     }
     const latencies: number[] = [];
     const withWriteBack: number[] = [];
     const withoutWriteBack: number[] = [];
     const reference: number[] = [];
+    const clientAlone: number[] = [];
     const cpu: number[] = [];
     for (const [index, event] of events.entries()) {
       const cpuBefore = process.cpuUsage();
@@ -101,13 +141,18 @@ export async function benchHandler(): Promise<BenchResult> {
       latencies.push(elapsed);
       const wroteBack = 'identifyCalls' in report && report.identifyCalls + report.creditCalls > 0;
       (wroteBack ? withWriteBack : withoutWriteBack).push(elapsed);
-      reference.push(await bareRoundTrip(host, index));
+      reference.push(await bareRoundTrip(host, index, agent));
+      clientAlone.push(await analyticsNodeAlone(client, index));
     }
     await app.close();
+    await client.closeAndFlush({ timeout: 2_000 });
+    transport.destroy();
+    agent.destroy();
     identifyCalls = await stopSegmentApiProcess(child);
-    for (const list of [latencies, withWriteBack, withoutWriteBack, reference, cpu])
+    for (const list of [latencies, withWriteBack, withoutWriteBack, reference, clientAlone, cpu])
       list.sort((a, b) => a - b);
     const referenceP99 = quantile(reference, 0.99);
+    const clientP99 = quantile(clientAlone, 0.99);
     return {
       section:
         'Lambda handler, one message per invocation (SQLite store, analytics-node to a local Segment API in another process)',
@@ -131,8 +176,19 @@ export async function benchHandler(): Promise<BenchResult> {
         { metric: 'bare Segment API round trip p50', value: quantile(reference, 0.5), unit: 'ms' },
         { metric: 'bare Segment API round trip p99', value: referenceP99, unit: 'ms' },
         {
+          metric: 'analytics-node alone, one identify flushed, p50',
+          value: quantile(clientAlone, 0.5),
+          unit: 'ms',
+        },
+        { metric: 'analytics-node alone, one identify flushed, p99', value: clientP99, unit: 'ms' },
+        {
           metric: 'handler p99 / bare round trip p99',
           value: Number((quantile(latencies, 0.99) / referenceP99).toFixed(2)),
+          unit: 'x',
+        },
+        {
+          metric: 'handler p99, invocations that wrote back / analytics-node alone p99',
+          value: Number((quantile(withWriteBack, 0.99) / clientP99).toFixed(2)),
           unit: 'x',
         },
         {
@@ -144,7 +200,7 @@ export async function benchHandler(): Promise<BenchResult> {
       notes: [
         `${events.length.toLocaleString('en-US')} invocations after 50 warm-up invocations; latency includes the HTTP write-back when traits changed (${withWriteBack.length.toLocaleString('en-US')} of them)`,
         'CPU time = user + system time of the bench process across the invocation (all its threads): what the handler costs, whatever the scheduler does',
-        'each invocation is followed by one bare POST /v1/batch (fetch, keep-alive) to the same API process: its p99 is the floor a write-back invocation cannot beat, measured under the same load',
+        'each invocation is followed by one bare POST /v1/batch (node:http, keep-alive) to the same API process and by one identify sent through an analytics-node client alone: the floors a write-back invocation cannot beat, measured under the same load',
         `load average at the end: ${loadavg()
           .map((value) => value.toFixed(2))
           .join(', ')} on ${cpus().length} cores`,

@@ -1,5 +1,6 @@
 import { Analytics, type AnalyticsSettings } from '@segment/analytics-node';
 import { failureAction, RetryableError } from '../errors';
+import { KeepAliveHttpClient } from './http-client';
 import type { Logger } from '../log';
 import { identifyParams, trackParams } from './payload';
 import type { IdentifyCall, TrackCall, TraitWriter } from '../pipeline/ports';
@@ -28,7 +29,7 @@ const MAX_BATCH = 500;
  * at the first flush, kept until `close`), so an invocation does not pay for a new client: each flush
  * sends what was queued since the last one and waits for it only as long as the caller has left (the
  * client's own retries are bounded to one); a flush that runs out of time retires its client. Flushes run
- * one after another on the shared client.
+ * one after another on the shared client, over one kept connection (KeepAliveHttpClient).
  * Per-call outcomes tell delivered, transient failure (thrown as RetryableError) and permanent
  * rejection (returned, logged) apart.
  */
@@ -39,6 +40,8 @@ export class SegmentTraitWriter implements TraitWriter {
   private readonly settle = new Map<string, (error: unknown) => void>();
   /** the flush in progress: the next one starts after it (analytics-node refuses overlapping flushes) */
   private flushing: Promise<unknown> = Promise.resolve();
+  /** the transport of every client this writer builds: its kept connection outlives a retired client */
+  private readonly http = new KeepAliveHttpClient();
 
   constructor(private readonly options: SegmentWriterOptions) {}
 
@@ -65,6 +68,7 @@ export class SegmentTraitWriter implements TraitWriter {
     this.client = undefined;
     await this.flushing;
     await client?.closeAndFlush({ timeout: REQUEST_TIMEOUT_MS }).catch(() => undefined);
+    this.http.destroy();
   }
 
   private analytics(): Analytics {
@@ -78,6 +82,7 @@ export class SegmentTraitWriter implements TraitWriter {
       maxRetries: 1,
       httpRequestTimeout: REQUEST_TIMEOUT_MS,
       maxTotalBackoffDuration: 1,
+      httpClient: this.http,
     };
     const client = (this.options.createClient ?? ((given) => new Analytics(given)))(settings);
     // Outcomes come from the emitter, not per-call callbacks: analytics-core delays every callback to
