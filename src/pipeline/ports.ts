@@ -194,12 +194,13 @@ export interface AttributionStore extends LinkReader {
   /** Every conversion owned by the given ids, with the credit last sent for each, in any order. */
   conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]>;
   /**
-   * touchesOf and conversionsOf in one go, for a store that reads both with fewer requests (DynamoDB:
-   * one Query per id instead of two); the others leave it out.
+   * touchesOf, conversionsOf and newestActivity in one go, for a store that reads them with fewer requests
+   * (DynamoDB: one Query per id instead of three, since all three live in the id's partition); the others
+   * leave it out.
    */
-  touchesAndConversionsOf?(
+  profileInputsOf?(
     keys: readonly IdentityKey[],
-  ): Promise<{ touches: Touch[]; conversions: Conversion[] }>;
+  ): Promise<{ touches: Touch[]; conversions: Conversion[]; newestActivity: string | null }>;
   /**
    * Records the credit sent for a conversion, only if the credit stored is still `conversion.credited`
    * (compare-and-set by version); returns false when another writer recorded one meanwhile.

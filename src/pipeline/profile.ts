@@ -39,10 +39,13 @@ export async function computeProfile(
   profile: Profile,
   settings: { attribution: AttributionOptions; traitPreset: TraitPreset; conversion: ConversionSettings },
 ): Promise<ComputedProfile> {
-  const { touches, conversions } = store.touchesAndConversionsOf
-    ? await store.touchesAndConversionsOf(profile.keys)
-    : { touches: await store.touchesOf(profile.keys), conversions: await store.conversionsOf(profile.keys) };
-  const newestActivity = await store.newestActivity(profile.keys);
+  const { touches, conversions, newestActivity } = store.profileInputsOf
+    ? await store.profileInputsOf(profile.keys)
+    : {
+        touches: await store.touchesOf(profile.keys),
+        conversions: await store.conversionsOf(profile.keys),
+        newestActivity: await store.newestActivity(profile.keys),
+      };
   const attribution = computeAttribution(touches, newestActivity, settings.attribution);
   const state = await store.getProfileState(profile.target);
   const traits = {

@@ -61,6 +61,11 @@ import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
  * plausible years), so sk ranges compare instants and answer the time-window questions. A dead letter's
  * sk is its key (one item per message); its owners' index items let `forget` find it.
  *
+ * An activity item is its key and nothing else: its timestamp and messageId are read from the sk (items
+ * written before this layout also carry them as `ts` and `messageId`, which are read the same way). A
+ * write-back reads an id's activity, conversions and touches with one Query (`ACT#` to `TOUCH$`), so
+ * activity items are kept small: about 115 bytes, some 35 to a read unit.
+ *
  * Every write is checked against DynamoDB's 400 KB item limit first: an item too large is a
  * ValidationError (never retried: the engine dead-letters its message) instead of a rejected request.
  */
@@ -170,7 +175,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
-    await this.put({ pk: ownerPk(ownerKey), sk: `ACT#${timestamp}#${messageId}`, ts: timestamp, messageId });
+    await this.put({ pk: ownerPk(ownerKey), sk: `${ACTIVITY_PREFIX}${timestamp}#${messageId}` });
   }
 
   async hasActivityBetween(
@@ -186,7 +191,8 @@ export class DynamoDbStore implements AttributionStore {
         ExpressionAttributeValues: { ':pk': ownerPk(ownerKey), ':lo': `ACT#${from}`, ':hi': `ACT#${to}` },
       },
       (item) => {
-        found = item.messageId !== exceptMessageId && String(item.ts) >= from && String(item.ts) < to;
+        const { ts, messageId } = activityOfItem(item);
+        found = messageId !== exceptMessageId && ts >= from && ts < to;
         return found;
       },
     );
@@ -199,12 +205,12 @@ export class DynamoDbStore implements AttributionStore {
       await this.query(
         {
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': 'ACT#' },
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': ACTIVITY_PREFIX },
           ScanIndexForward: false,
           Limit: 1,
         },
         (item) => {
-          const ts = String(item.ts);
+          const { ts } = activityOfItem(item);
           if (newest === null || ts > newest) newest = ts;
           return true;
         },
@@ -269,28 +275,36 @@ export class DynamoDbStore implements AttributionStore {
     return this.itemsOf(keys, ownerPk, 'TOUCH#', touchOfItem);
   }
 
-  async touchesAndConversionsOf(
+  async profileInputsOf(
     keys: readonly IdentityKey[],
-  ): Promise<{ touches: Touch[]; conversions: Conversion[] }> {
+  ): Promise<{ touches: Touch[]; conversions: Conversion[]; newestActivity: string | null }> {
     const touches: Touch[] = [];
     const conversions: Conversion[] = [];
-    // `CONV#` < `DEADLETTER#` < `TOUCH#`, so one sk range per owner holds both (and the owner's few
-    // dead-letter index items, skipped): a write-back reads an owner in one Query instead of two.
+    let newestActivity: string | null = null;
+    // `ACT#` < `CONV#` < `DEADLETTER#` < `TOUCH#`, so one sk range per owner holds all three (and the
+    // owner's few dead-letter index items, skipped): a write-back reads an owner in one Query instead of
+    // three. The price: every activity item of the owner is read too (about 115 bytes, some 35 to a read
+    // unit), where newestActivity's Query (Limit 1) reads one, so this saves a read unit per id per
+    // write-back until an id has about 35 events, and costs one more per 35 after that.
     for (const key of keys) {
       await this.query(
         {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-          ExpressionAttributeValues: { ':pk': ownerPk(key), ':lo': 'CONV#', ':hi': 'TOUCH$' },
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':lo': ACTIVITY_PREFIX, ':hi': 'TOUCH$' },
         },
         (item) => {
           const sk = String(item.sk);
           if (sk.startsWith('TOUCH#')) touches.push(touchOfItem(item));
           else if (sk.startsWith('CONV#')) conversions.push(conversionOfItem(item));
+          else if (sk.startsWith(ACTIVITY_PREFIX)) {
+            const { ts } = activityOfItem(item);
+            if (newestActivity === null || ts > newestActivity) newestActivity = ts;
+          }
           return false;
         },
       );
     }
-    return { touches, conversions };
+    return { touches, conversions, newestActivity };
   }
 
   async link(link: IdentityLink): Promise<void> {
@@ -915,6 +929,24 @@ const conversionKey = (conversion: Pick<Conversion, 'ownerKey' | 'timestamp' | '
   pk: ownerPk(conversion.ownerKey),
   sk: `CONV#${conversion.timestamp}#${conversion.messageId}`,
 });
+
+const ACTIVITY_PREFIX = 'ACT#';
+/** The length of the fixed-width ISO timestamps in sort keys (`YYYY-MM-DDTHH:mm:ss.sssZ`). */
+const TIMESTAMP_LENGTH = 24;
+
+/**
+ * An activity item's timestamp and messageId, from its sk `ACT#<ts>#<messageId>` (the timestamp is fixed
+ * width, so a messageId with `#` in it stays whole); items written with `ts` and `messageId` attributes
+ * before activity items were keys only read the same.
+ */
+function activityOfItem(item: Item): { ts: string; messageId: string } {
+  const sk = String(item.sk);
+  const start = ACTIVITY_PREFIX.length;
+  return {
+    ts: typeof item.ts === 'string' ? item.ts : sk.slice(start, start + TIMESTAMP_LENGTH),
+    messageId: typeof item.messageId === 'string' ? item.messageId : sk.slice(start + TIMESTAMP_LENGTH + 1),
+  };
+}
 
 function touchOfItem(item: Item): Touch {
   return JSON.parse(String(item.touch)) as Touch;

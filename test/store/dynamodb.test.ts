@@ -266,14 +266,22 @@ describe('dynamodb store', () => {
     client.destroy();
   });
 
-  it('reads touches and conversions in one Query per id, as touchesOf and conversionsOf read them', async () => {
+  it('reads touches, conversions and the newest activity in one Query per id, as the three methods read them', async () => {
     // Prepare
     const db = running();
-    const store = await openDynamoDbStore(await db.freshTable('records'), db.documentClient);
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const counter = countRequests(client);
+    const store = new DynamoDbStore(await db.freshTable('records'), createDocumentClient(client));
     const owner: IdentityKey = 'anon:both';
     await store.putTouch(touch(owner, 't1', '2026-01-01T10:00:00.000Z'));
     await store.putTouch(touch('anon:other', 't2', '2026-01-01T10:00:00.000Z'));
     await store.recordActivity(owner, '2026-01-01T10:00:00.000Z', 't1');
+    await store.recordActivity(owner, '2026-01-01T10:05:00.000Z', 'o1');
+    await store.recordActivity('anon:other', '2026-01-01T11:00:00.000Z', 't2');
     await store.putConversion({
       ownerKey: owner,
       messageId: 'o1',
@@ -293,16 +301,57 @@ describe('dynamodb store', () => {
       owners: [owner],
     });
 
+    counter.reset();
+
     // Act
-    const both = await store.touchesAndConversionsOf([owner, 'user:none']);
+    const inputs = await store.profileInputsOf([owner, 'user:none']);
+    const requests = counter.reset().byOperation;
 
     // Assess
-    expect(both).toEqual({
+    expect(requests).toEqual({ Query: { requests: 2, readUnits: 2, writeUnits: 0 } });
+    expect(inputs).toEqual({
       touches: await store.touchesOf([owner, 'user:none']),
       conversions: await store.conversionsOf([owner, 'user:none']),
+      newestActivity: await store.newestActivity([owner, 'user:none']),
     });
-    expect(both.touches.map((found) => found.messageId)).toEqual(['t1']);
-    expect(both.conversions.map((found) => found.messageId)).toEqual(['o1']);
+    expect(inputs.touches.map((found) => found.messageId)).toEqual(['t1']);
+    expect(inputs.conversions.map((found) => found.messageId)).toEqual(['o1']);
+    expect(inputs.newestActivity).toBe('2026-01-01T10:05:00.000Z');
+    client.destroy();
+  });
+
+  it('reads activity items written with ts and messageId attributes, as tables written before hold them', async () => {
+    // Prepare
+    const db = running();
+    const table = await db.freshTable('legacy-activity');
+    const store = await openDynamoDbStore(table, db.documentClient);
+    const owner: IdentityKey = 'anon:legacy';
+    await db.documentClient.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `OWNER#${owner}`,
+          sk: 'ACT#2026-01-01T10:00:00.000Z#m#old',
+          ts: '2026-01-01T10:00:00.000Z',
+          messageId: 'm#old',
+        },
+      }),
+    );
+    await store.recordActivity(owner, '2026-01-01T09:00:00.000Z', 'm#new');
+
+    // Act
+    const inputs = await store.profileInputsOf([owner]);
+    const newest = await store.newestActivity([owner]);
+    const window = (except: string) =>
+      store.hasActivityBetween(owner, '2026-01-01T09:30:00.000Z', '2026-01-01T10:30:00.000Z', except);
+    const earlier = (except: string) =>
+      store.hasActivityBetween(owner, '2026-01-01T08:30:00.000Z', '2026-01-01T09:30:00.000Z', except);
+
+    // Assess
+    expect(inputs.newestActivity).toBe('2026-01-01T10:00:00.000Z');
+    expect(newest).toBe('2026-01-01T10:00:00.000Z');
+    expect([await window('x'), await window('m#old')]).toEqual([true, false]);
+    expect([await earlier('x'), await earlier('m#new')]).toEqual([true, false]);
   });
 
   it('forgets more items than one BatchWriteItem takes', async () => {
