@@ -1,6 +1,7 @@
 import { closestName, UsageError } from './args';
 import { COMMANDS } from './commands';
 import { describeCliError } from './errors';
+import { boundHeapGrowth } from './memory';
 import type { CliIO } from './types';
 import { VERSION } from './version';
 
@@ -74,6 +75,7 @@ export function quietSdkNotice(env: NodeJS.ProcessEnv): void {
 /** Runs the CLI as this process: real stdin/stdout/stderr and environment; sets the exit code. */
 export function runAsProcess(argv: string[]): void {
   quietSdkNotice(process.env);
+  boundHeapGrowth();
   // `touchpoint profile u1 | head`: a reader that stops early is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
