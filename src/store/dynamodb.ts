@@ -63,8 +63,8 @@ import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
  *
  * An activity item is its key and nothing else: its timestamp and messageId are read from the sk (items
  * written before this layout also carry them as `ts` and `messageId`, which are read the same way). A
- * write-back reads an id's activity, conversions and touches with one Query (`ACT#` to `TOUCH$`), so
- * activity items are kept small: about 115 bytes, some 35 to a read unit.
+ * write-back reads an id's touches, conversions and newest activity with one Query (`TOUCH$` down to
+ * `ACT#`, stopping at the first activity item), so activity items are kept small: about 115 bytes.
  *
  * Every write is checked against DynamoDB's 400 KB item limit first: an item too large is a
  * ValidationError (never retried: the engine dead-letters its message) instead of a rejected request.
@@ -281,16 +281,17 @@ export class DynamoDbStore implements AttributionStore {
     const touches: Touch[] = [];
     const conversions: Conversion[] = [];
     let newestActivity: string | null = null;
-    // `ACT#` < `CONV#` < `DEADLETTER#` < `TOUCH#`, so one sk range per owner holds all three (and the
-    // owner's few dead-letter index items, skipped): a write-back reads an owner in one Query instead of
-    // three. The price: every activity item of the owner is read too (about 115 bytes, some 35 to a read
-    // unit), where newestActivity's Query (Limit 1) reads one, so this saves a read unit per id per
-    // write-back until an id has about 35 events, and costs one more per 35 after that.
+    // `ACT#` < `CONV#` < `DEADLETTER#` < `TOUCH#`: read newest first, one sk range per owner gives its
+    // touches, its conversions (and its few dead-letter index items, skipped), then its newest activity,
+    // where the read stops. A write-back reads an owner in one Query instead of three, and however many
+    // events the owner had, at most one page of PROFILE_PAGE_ITEMS activity items is read.
     for (const key of keys) {
       await this.query(
         {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
           ExpressionAttributeValues: { ':pk': ownerPk(key), ':lo': ACTIVITY_PREFIX, ':hi': 'TOUCH$' },
+          ScanIndexForward: false,
+          Limit: PROFILE_PAGE_ITEMS,
         },
         (item) => {
           const sk = String(item.sk);
@@ -299,6 +300,7 @@ export class DynamoDbStore implements AttributionStore {
           else if (sk.startsWith(ACTIVITY_PREFIX)) {
             const { ts } = activityOfItem(item);
             if (newestActivity === null || ts > newestActivity) newestActivity = ts;
+            return true;
           }
           return false;
         },
@@ -931,6 +933,12 @@ const conversionKey = (conversion: Pick<Conversion, 'ownerKey' | 'timestamp' | '
 });
 
 const ACTIVITY_PREFIX = 'ACT#';
+/**
+ * Items per page of profileInputsOf's Query: small enough that the activity items read past the newest
+ * one cost little (about 115 bytes each), large enough that most owners' touches and conversions fit in
+ * one page (the generated stream's visitors have a few of each).
+ */
+const PROFILE_PAGE_ITEMS = 32;
 /** The length of the fixed-width ISO timestamps in sort keys (`YYYY-MM-DDTHH:mm:ss.sssZ`). */
 const TIMESTAMP_LENGTH = 24;
 

@@ -320,6 +320,34 @@ describe('dynamodb store', () => {
     client.destroy();
   });
 
+  it('reads one page of activity at most, however many events an id had', async () => {
+    // Prepare
+    const db = running();
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const counter = countRequests(client);
+    const store = new DynamoDbStore(await db.freshTable('busy-owner'), createDocumentClient(client));
+    const owner: IdentityKey = 'anon:busy';
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString();
+    for (let minute = 0; minute < 300; minute++) await store.recordActivity(owner, at(minute), `m${minute}`);
+    await store.putTouch(touch(owner, 'm0', at(0)));
+    await store.putTouch(touch(owner, 'm120', at(120)));
+    counter.reset();
+
+    // Act
+    const inputs = await store.profileInputsOf([owner]);
+    const requests = counter.reset().byOperation;
+
+    // Assess: 300 activity items are about 34 KB (9 read units); one page of 32 items is under 4 KB
+    expect(inputs.newestActivity).toBe(at(299));
+    expect(inputs.touches.map((found) => found.messageId).sort()).toEqual(['m0', 'm120']);
+    expect(requests).toEqual({ Query: { requests: 1, readUnits: 1, writeUnits: 0 } });
+    client.destroy();
+  });
+
   it('reads activity items written with ts and messageId attributes, as tables written before hold them', async () => {
     // Prepare
     const db = running();
