@@ -43,6 +43,19 @@ describeStoreConformance('dynamodb', async () => {
   return openDynamoDbStore(await db.freshTable(), db.documentClient);
 });
 
+/** A DynamoDB client of its own on DynamoDB Local, with the requests it sends counted and priced. */
+function countingClient(db: { endpoint: string }): {
+  client: DynamoDBClient;
+  counter: ReturnType<typeof countRequests>;
+} {
+  const client = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return { client, counter: countRequests(client) };
+}
+
 describe('dynamodb store', () => {
   it('checks the 400 KB item limit before writing, counting as DynamoDB counts', async () => {
     const db = running();
@@ -229,12 +242,7 @@ describe('dynamodb store', () => {
   it('writes a link pair once per container while the cache knows it, and again when earlier or forgotten', async () => {
     // Prepare
     const db = running();
-    const client = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const counter = countRequests(client);
+    const { client, counter } = countingClient(db);
     let now = Date.parse('2026-01-01T00:00:00.000Z');
     const store = new DynamoDbStore(await db.freshTable('links'), createDocumentClient(client), {
       now: () => now,
@@ -269,12 +277,7 @@ describe('dynamodb store', () => {
   it('reads touches, conversions and the newest activity in one Query per id, as the three methods read them', async () => {
     // Prepare
     const db = running();
-    const client = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const counter = countRequests(client);
+    const { client, counter } = countingClient(db);
     const store = new DynamoDbStore(await db.freshTable('records'), createDocumentClient(client));
     const owner: IdentityKey = 'anon:both';
     await store.putTouch(touch(owner, 't1', '2026-01-01T10:00:00.000Z'));
@@ -323,12 +326,7 @@ describe('dynamodb store', () => {
   it('reads one page of activity at most, however many events an id had', async () => {
     // Prepare
     const db = running();
-    const client = new DynamoDBClient({
-      endpoint: db.endpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const counter = countRequests(client);
+    const { client, counter } = countingClient(db);
     const store = new DynamoDbStore(await db.freshTable('busy-owner'), createDocumentClient(client));
     const owner: IdentityKey = 'anon:busy';
     const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString();
