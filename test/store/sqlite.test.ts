@@ -148,4 +148,30 @@ describe('sqlite store under a deadline', () => {
     expect(afterwards).toMatchObject({ processed: 1 });
     holder.close();
   });
+
+  it('bounds the lock wait in whole 100 ms steps, each busy_timeout statement prepared once', async () => {
+    // Prepare: a store, and a record of the busy_timeout statements it prepares
+    const store = await openSqliteStore(join(dir, 'busy-steps.db'));
+    const prepare = jest.spyOn(Database.prototype, 'prepare');
+    const pragma = jest.spyOn(Database.prototype, 'pragma'); // prepares its statement on every call
+
+    // Act: 200 deliveries of about 5 s each, as a warm container sees them
+    for (let delivery = 0; delivery < 200; delivery++) {
+      await store.withinDeadline(Date.now() + 4_950 - (delivery % 7) * 10, () =>
+        store.markStep(`m${delivery}`, 'done'),
+      );
+    }
+    const busyTimeouts = [...prepare.mock.calls, ...pragma.mock.calls]
+      .map(([source]) => source)
+      .filter((source) => source.includes('busy_timeout'));
+    prepare.mockRestore();
+    pragma.mockRestore();
+
+    // Assess: 4,700 or 4,800 ms under a deadline, 5,000 between deliveries; not one statement per delivery
+    expect(busyTimeouts.length).toBeGreaterThan(0);
+    expect(new Set(busyTimeouts).size).toBe(busyTimeouts.length);
+    expect(busyTimeouts.length).toBeLessThanOrEqual(3);
+    for (const source of busyTimeouts) expect(source).toMatch(/busy_timeout = (4700|4800|5000)$/);
+    await store.close();
+  });
 });
