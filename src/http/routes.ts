@@ -75,6 +75,9 @@ export function createHttpRoutes<B extends object = object>(
   );
 
   routes.get('/t.gif', async (c) => {
+    // Hono answers HEAD with the GET route. A HEAD is a link checker or a preview bot asking whether the
+    // image exists, never someone opening a mail or a page: it gets the headers and records nothing.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { ...PIXEL_HEADERS });
     const app = await loadApp();
     const query: Record<string, string | undefined> = {};
     for (const name of PIXEL_PARAMETERS) query[name] = c.req.query(name);

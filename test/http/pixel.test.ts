@@ -62,6 +62,26 @@ describe('GET /t.gif (the tracking pixel)', () => {
     expect(view.traits).toMatchObject({ first_touch_channel: 'Email', last_touch_campaign: 'spring_sale' });
   });
 
+  it('answers HEAD (a link checker, a preview bot) with the headers and records no touch', async () => {
+    // Act
+    const head = await fetch(
+      `${server.url}/t.gif?anonymousId=checked&messageId=head-1&utm_source=newsletter`,
+      {
+        method: 'HEAD',
+      },
+    );
+    const { bytes } = await pixel({ anonymousId: 'opened', messageId: 'get-1', utm_source: 'newsletter' });
+
+    // Assess: the GET beside it is recorded, so the HEAD's absence is not a store that records nothing
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('image/gif');
+    expect(head.headers.get('cache-control')).toContain('no-store');
+    expect(bytes).toHaveLength(43);
+    expect(await app.pipeline.store.getMessage('head-1')).toBeNull();
+    expect(await app.pipeline.store.touchesOf(['anon:checked'])).toEqual([]);
+    expect(await app.pipeline.store.touchesOf(['anon:opened'])).toHaveLength(1);
+  });
+
   it('counts a reloaded image with the same messageId once, and takes the page from the Referer header', async () => {
     // Act
     await pixel(
