@@ -20,6 +20,7 @@ import {
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Touch, Traits } from '../attribution';
 import type { Conversion, CreditMark } from '../conversion';
 import { knownFailureAction, RetryableError, toTouchpointError, ValidationError } from '../errors';
@@ -65,6 +66,10 @@ import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
  * written before this layout also carry them as `ts` and `messageId`, which are read the same way). A
  * write-back reads an id's touches, conversions and newest activity with one Query (`TOUCH$` down to
  * `ACT#`, stopping at the first activity item), so activity items are kept small: about 115 bytes.
+ *
+ * A profile state's written traits and recommendation caches are deflated JSON (Binary attributes, see
+ * `packed`), so a state item stays under 1 KB and a save costs one write unit; JSON strings, as items
+ * written before carry them, read the same.
  *
  * Every write is checked against DynamoDB's 400 KB item limit first: an item too large is a
  * ValidationError (never retried: the engine dead-letters its message) instead of a rejected request.
@@ -341,18 +346,11 @@ export class DynamoDbStore implements AttributionStore {
     const item = await this.get(profileKey(target));
     if (!item) return null;
     return {
-      writtenTraits:
-        typeof item.writtenTraits === 'string' ? (JSON.parse(item.writtenTraits) as Traits) : null,
+      writtenTraits: unpacked<Traits>(item.writtenTraits),
       writtenAt: typeof item.writtenAt === 'string' ? item.writtenAt : null,
-      recommendations:
-        typeof item.recommendations === 'string'
-          ? (JSON.parse(item.recommendations) as CachedRecommendations)
-          : null,
+      recommendations: unpacked<CachedRecommendations>(item.recommendations),
       ...(typeof item.writtenFor === 'string' ? { writtenFor: item.writtenFor } : {}),
-      relatedRecommendations:
-        typeof item.relatedRecommendations === 'string'
-          ? (JSON.parse(item.relatedRecommendations) as CachedRecommendations)
-          : null,
+      relatedRecommendations: unpacked<CachedRecommendations>(item.relatedRecommendations),
     };
   }
 
@@ -364,7 +362,7 @@ export class DynamoDbStore implements AttributionStore {
   ): Promise<void> {
     const kept = writtenFor === undefined ? '' : ', writtenFor = :for';
     await this.update(profileKey(target), `SET writtenTraits = :traits, writtenAt = :at${kept}`, {
-      ':traits': JSON.stringify(traits),
+      ':traits': packed(traits),
       ':at': at,
       ...(writtenFor === undefined ? {} : { ':for': writtenFor }),
     });
@@ -372,7 +370,7 @@ export class DynamoDbStore implements AttributionStore {
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
     await this.update(profileKey(target), 'SET recommendations = :recommendations', {
-      ':recommendations': JSON.stringify(recommendations),
+      ':recommendations': packed(recommendations),
     });
   }
 
@@ -381,7 +379,7 @@ export class DynamoDbStore implements AttributionStore {
     recommendations: CachedRecommendations,
   ): Promise<void> {
     await this.update(profileKey(target), 'SET relatedRecommendations = :recommendations', {
-      ':recommendations': JSON.stringify(recommendations),
+      ':recommendations': packed(recommendations),
     });
   }
 
@@ -882,8 +880,8 @@ export async function createTable(client: DynamoDBClient, table: string): Promis
 export const MAX_ITEM_BYTES = 400 * 1024;
 
 /**
- * The size DynamoDB counts for an item (UTF-8 names and strings, numbers up to 21 bytes, sets and
- * booleans), rounded up: what this store writes is flat strings, numbers, booleans and string sets.
+ * The size DynamoDB counts for an item (UTF-8 names and strings, numbers up to 21 bytes, binary, sets and
+ * booleans), rounded up: what this store writes is flat strings, numbers, binary, booleans and string sets.
  */
 export function itemBytes(item: Item): number {
   let bytes = 0;
@@ -897,6 +895,7 @@ export function itemBytes(item: Item): number {
 function valueBytes(value: unknown): number {
   if (typeof value === 'string') return Buffer.byteLength(value);
   if (typeof value === 'number') return 21;
+  if (value instanceof Uint8Array) return value.byteLength;
   if (value instanceof Set) {
     let bytes = 3;
     for (const member of value as Set<unknown>) bytes += valueBytes(member);
@@ -924,6 +923,23 @@ function deadLetterOfItem(item: Item): DeadLetter {
 
 const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' });
 const profileKey = (key: IdentityKey) => ({ pk: `PROFILE#${key}`, sk: 'STATE' });
+
+/**
+ * A profile state's documents (written traits, recommendation caches) as raw-deflated JSON in a Binary
+ * attribute. An UpdateItem bills the larger of the item's sizes before and after, a write unit per KB: a
+ * state item of generated traits is 1.7-2.1 KB as JSON text (two units per save) and 0.7-0.85 KB deflated
+ * (one), for about 45 us of CPU per save.
+ */
+function packed(document: unknown): Uint8Array {
+  return deflateRawSync(JSON.stringify(document));
+}
+
+/** A state document as `packed` wrote it, or as JSON text (items written before); null when absent. */
+function unpacked<T>(attribute: unknown): T | null {
+  if (typeof attribute === 'string') return JSON.parse(attribute) as T;
+  if (attribute instanceof Uint8Array) return JSON.parse(inflateRawSync(attribute).toString('utf8')) as T;
+  return null;
+}
 const recommenderKey = (key: string) => ({ pk: `RECO#${key}`, sk: 'DOC' });
 const ownerPk = (key: IdentityKey) => `OWNER#${key}`;
 const linksPk = (key: IdentityKey) => `LINKS#${key}`;

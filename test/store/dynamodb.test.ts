@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Touch } from '../../src/attribution';
+import type { Touch, Traits } from '../../src/attribution';
 import { ConfigurationError, failureTable, RetryableError, ValidationError } from '../../src/errors';
 import type { IdentityKey } from '../../src/identity';
 import {
@@ -274,6 +274,63 @@ describe('dynamodb store', () => {
     client.destroy();
   });
 
+  it('saves a profile state deflated, one write unit per save for full traits, and reads states stored as JSON text', async () => {
+    // Prepare: a profile's full trait set, as the write-back saves it (1.5 KB as JSON text)
+    const db = running();
+    const { client, counter } = countingClient(db);
+    const table = await db.freshTable('state');
+    const store = new DynamoDbStore(table, createDocumentClient(client));
+    const traits = fullTraits();
+    const recommendations = {
+      items: Array.from({ length: 10 }, (_, index) => `prod-${String(index).padStart(3, '0')}`),
+      recommendationId: 'RID-1f7c',
+      fetchedAt: '2026-01-20T02:13:41.000Z',
+      origin: 'personalize',
+    };
+    const target: IdentityKey = 'anon:da8a1568-3a96-4437-aea1-d501f7bdebbd';
+    const legacy: IdentityKey = 'anon:written-before';
+    await db.documentClient.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: `PROFILE#${legacy}`,
+          sk: 'STATE',
+          writtenTraits: JSON.stringify(traits),
+          writtenAt: '2026-01-20T02:13:42.000Z',
+          recommendations: JSON.stringify(recommendations),
+        },
+      }),
+    );
+
+    // Act
+    await store.saveWrittenTraits(target, traits, '2026-01-20T02:13:42.000Z', 'ids-digest');
+    const traitsSave = counter.reset();
+    await store.saveRecommendations(target, recommendations);
+    const recommendationsSave = counter.reset();
+    await store.saveRelatedRecommendations(target, { ...recommendations, itemId: 'prod-007' });
+    const relatedSave = counter.reset();
+
+    // Assess: as JSON text the same state item is over 1 KB, so each of these saves cost two write units
+    expect(Buffer.byteLength(JSON.stringify(traits))).toBeGreaterThan(1024);
+    expect([traitsSave.writeUnits, recommendationsSave.writeUnits, relatedSave.writeUnits]).toEqual([
+      1, 1, 1,
+    ]);
+    expect(await store.getProfileState(target)).toEqual({
+      writtenTraits: traits,
+      writtenAt: '2026-01-20T02:13:42.000Z',
+      writtenFor: 'ids-digest',
+      recommendations,
+      relatedRecommendations: { ...recommendations, itemId: 'prod-007' },
+    });
+    expect(await store.getProfileState(legacy)).toEqual({
+      writtenTraits: traits,
+      writtenAt: '2026-01-20T02:13:42.000Z',
+      recommendations,
+      relatedRecommendations: null,
+    });
+    client.destroy();
+  });
+
   it('reads touches, conversions and the newest activity in one Query per id, as the three methods read them', async () => {
     // Prepare
     const db = running();
@@ -490,6 +547,39 @@ describe('mapDynamoDbError', () => {
     expect(mapDynamoDbError('not an error', 'tp', 'Query')).toBe('not an error');
   });
 });
+
+/** A profile's whole trait set as a write-back saves it: both touches with their URLs, conversions, recommendations. */
+function fullTraits(): Traits {
+  const side = (prefix: string, channel: string, source: string, medium: string, at: string) => ({
+    [`${prefix}_channel`]: channel,
+    [`${prefix}_source`]: source,
+    [`${prefix}_medium`]: medium,
+    [`${prefix}_campaign`]: null,
+    [`${prefix}_term`]: null,
+    [`${prefix}_content`]: null,
+    [`${prefix}_search_term`]: null,
+    [`${prefix}_click_id`]: 'o75an6peqyq7f4b4j4be5d9c5ryjts52a4iw4xtw',
+    [`${prefix}_referrer`]: 'https://l.facebook.com/',
+    [`${prefix}_referrer_host`]: 'l.facebook.com',
+    [`${prefix}_landing_page`]:
+      'https://shop.example.com/sale?fbclid=o75an6peqyq7f4b4j4be5d9c5ryjts52a4iw4xtw',
+    [`${prefix}_timestamp`]: at,
+  });
+  return {
+    ...side('first_touch', 'Organic Search', 'google', 'organic', '2026-01-02T02:27:31.800Z'),
+    ...side('last_touch', 'Organic Social', 'facebook', 'social', '2026-01-20T02:13:40.306Z'),
+    first_non_direct_touch_channel: 'Organic Search',
+    first_non_direct_touch_source: 'google',
+    first_non_direct_touch_medium: 'organic',
+    first_non_direct_touch_timestamp: '2026-01-02T02:27:31.800Z',
+    touch_count: 4,
+    conversion_count: 1,
+    lifetime_revenue: 19.99,
+    first_conversion_channel: 'Organic Social',
+    recommended_products: ['prod-050', 'prod-018', 'prod-004', 'prod-010', 'prod-003', 'prod-034'],
+    recommendations_updated_at: '2026-01-20T02:13:41.000Z',
+  };
+}
 
 function touch(ownerKey: IdentityKey, messageId: string, timestamp: string): Touch {
   return {
