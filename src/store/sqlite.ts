@@ -72,6 +72,9 @@ const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** SQLite's page cache, KiB (see the constructor). */
+const CACHE_KIB = 32 * 1024;
+
 /** Options for opening the embedded store. */
 export interface SqliteOpenOptions {
   /**
@@ -138,8 +141,10 @@ export class SqliteStore implements AttributionStore {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
-    // A 64 MB page cache keeps a replay chunk's index pages in memory, so a COMMIT is one sequential WAL write.
-    db.pragma('cache_size = -65536');
+    // A 32 MB page cache. A page it misses is read from the OS's file cache, which the process's RSS does
+    // not count: on 1M replayed events 64 MB cost 28 MB more peak RSS for no speed (6,435 against 6,208
+    // events/s, CPU time 152.6 s against 153.8 s); 16 MB cost 9% more CPU time.
+    db.pragma(`cache_size = -${CACHE_KIB}`);
     db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     this.sql = {
