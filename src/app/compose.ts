@@ -79,7 +79,11 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
     tracker: overrides.tracker ?? personalize.tracker,
     enrichers: overrides.enrichers ?? personalize.enrichers,
     publisher: overrides.publisher ?? createPublisher(config, log, overrides.eventBridge),
-    settings: settingsOf(config),
+    settings: {
+      ...settingsOf(config),
+      // A tracker or enricher given here may read any of a message's context: then all of it is kept.
+      downstreamContext: overrides.tracker || overrides.enrichers ? undefined : personalize.downstreamContext,
+    },
     clock,
     log,
   };

@@ -12,7 +12,7 @@ import {
   type MappingOptions,
   type RecommendationSource,
 } from '../personalize';
-import type { AttributionStore, EventTracker, ProfileEnricher } from '../pipeline';
+import { contextKeysRead, type AttributionStore, type EventTracker, type ProfileEnricher } from '../pipeline';
 
 export interface PersonalizeIntegrationDeps {
   store: AttributionStore;
@@ -25,6 +25,22 @@ export interface PersonalizeIntegrationDeps {
 export interface PersonalizeIntegration {
   tracker: EventTracker | undefined;
   enrichers: ProfileEnricher[];
+  /** what the tracker and enrichers read of a message's `context` (PipelineSettings.downstreamContext) */
+  downstreamContext: string[] | undefined;
+}
+
+/**
+ * The keys of a message's `context` that the Personalize tracker and enrichers read: only the configured
+ * paths do (PERSONALIZE_ITEM_ID_PATHS, PERSONALIZE_CONTEXT, PERSONALIZE_FILTER_VALUES and
+ * PERSONALIZE_ATTRIBUTION_SOURCE_PATH); user traits and item properties come from `traits` and `properties`.
+ */
+export function contextReadBy(config: PersonalizeConfig): string[] | undefined {
+  return contextKeysRead([
+    ...config.itemIdPaths,
+    ...Object.values(config.context),
+    ...Object.values(config.filterValues),
+    ...(config.attributionSourcePath ? [config.attributionSourcePath] : []),
+  ]);
 }
 
 /** How tracked events become PutEvents events, as configured. */
@@ -107,7 +123,9 @@ export function createPersonalizeIntegration(
     clock: deps.clock,
     log: deps.log,
   });
-  if (!config.relatedCampaignArn && !config.relatedRecommenderArn) return { tracker, enrichers: [enricher] };
+  const downstreamContext = contextReadBy(config);
+  if (!config.relatedCampaignArn && !config.relatedRecommenderArn)
+    return { tracker, enrichers: [enricher], downstreamContext };
   const relatedEnricher = new RecommendationEnricher({
     source: new PersonalizeRecommendationSource({
       client: createRuntimeClient(clientOptions()),
@@ -131,7 +149,7 @@ export function createPersonalizeIntegration(
     list: 'related',
     mapping,
   });
-  return { tracker, enrichers: [enricher, relatedEnricher] };
+  return { tracker, enrichers: [enricher, relatedEnricher], downstreamContext };
 }
 
 /** The value `make` returns, made on the first call only. */

@@ -32,6 +32,7 @@ import { computeProfile, profileIdsDigest } from './profile';
 import { ProfileLocks } from './profile-locks';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
+import { keptInWindow } from './window-message';
 
 export interface PipelineSettings {
   classifier: ClassifierOptions;
@@ -41,6 +42,12 @@ export interface PipelineSettings {
   timestamps?: TimestampBounds;
   /** conversions, their credit models and traits (src/conversion) */
   conversion: ConversionSettings;
+  /**
+   * The keys of a message's `context` that the downstream steps (tracker, enrichers) read, see
+   * contextKeysRead: a message waiting in a window keeps only these of its context. Undefined (a tracker
+   * or enricher that may read any of it): the whole message is kept.
+   */
+  downstreamContext?: readonly string[] | undefined;
 }
 
 /** What the engine works with: its ports, filled by the composition root (src/app). */
@@ -281,6 +288,8 @@ async function applyMessages(
 
   for (const entry of fresh.slice(firstNew)) {
     const { message } = entry;
+    // From here on the window holds only what the downstream steps read of it.
+    entry.message = keptInWindow(message, pipeline.settings.downstreamContext);
     let key: IdentityKey | null;
     try {
       key = await applyMessage(pipeline, message, report);
@@ -294,8 +303,8 @@ async function applyMessages(
     }
     if (!key) continue;
     const messages = affected.get(key);
-    if (messages) messages.push(message);
-    else affected.set(key, [message]);
+    if (messages) messages.push(entry.message);
+    else affected.set(key, [entry.message]);
   }
 }
 

@@ -137,6 +137,26 @@ describe('the composition root', () => {
     expect(ssm.requests).toHaveLength(0);
     await app.close();
   });
+
+  it.each([
+    ['no Personalize path into context', {}, [], {}],
+    [
+      'PERSONALIZE_CONTEXT and PERSONALIZE_ITEM_ID_PATHS paths into context',
+      { PERSONALIZE_CONTEXT: 'DEVICE=context.device.type', PERSONALIZE_ITEM_ID_PATHS: 'context.item.id' },
+      ['item', 'device'],
+      {},
+    ],
+    ['a tracker given by the caller', {}, undefined, { tracker: { track: async () => ({ rejected: [] }) } }],
+  ])(
+    'keeps of a message waiting in a window the context keys its downstream steps read: %s',
+    async (_name, variables: Record<string, string>, keys: string[] | undefined, overrides: object) => {
+      const plain = { TOUCHPOINT_STORE: 'memory', TOUCHPOINT_LOG_LEVEL: 'silent', ...variables };
+      const app = await createApp(plain, { writer: new RecordingTraitWriter(), ...overrides });
+
+      expect(app.pipeline.settings.downstreamContext).toEqual(keys);
+      await app.close();
+    },
+  );
 });
 
 describe('deliver', () => {
