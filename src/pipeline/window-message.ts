@@ -5,7 +5,8 @@ import type { SegmentMessage } from '../events';
  * write-back). Step 2 has read its `context` (the page, the campaign) by then; downstream steps read of it
  * only what their configured paths name (PERSONALIZE_CONTEXT=DEVICE=context.device.type reads
  * `context.device`). A replay window holds 50,000 messages: on generated traffic `context` is half of a
- * parsed message's heap (52 MB of 50,000 messages, 27 MB without it).
+ * parsed message's heap (52 MB of 50,000 messages, 27 MB without it). A message Personalize rejects is
+ * dead-lettered as kept here, without the rest of its context (it was applied, and is not replayed).
  */
 
 /**
