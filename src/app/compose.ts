@@ -81,8 +81,8 @@ export async function createApp(env: Env, overrides: AppOverrides = {}): Promise
     publisher: overrides.publisher ?? createPublisher(config, log, overrides.eventBridge),
     settings: {
       ...settingsOf(config),
-      // A tracker or enricher given here may read any of a message's context: then all of it is kept.
-      downstreamContext: overrides.tracker || overrides.enrichers ? undefined : personalize.downstreamContext,
+      // A tracker or enricher given here may read anything of a message: then all of it is kept.
+      downstreamReads: overrides.tracker || overrides.enrichers ? undefined : personalize.downstreamReads,
     },
     clock,
     log,

@@ -12,7 +12,13 @@ import {
   type MappingOptions,
   type RecommendationSource,
 } from '../personalize';
-import { contextKeysRead, type AttributionStore, type EventTracker, type ProfileEnricher } from '../pipeline';
+import {
+  downstreamReadsOf,
+  type AttributionStore,
+  type DownstreamReads,
+  type EventTracker,
+  type ProfileEnricher,
+} from '../pipeline';
 
 export interface PersonalizeIntegrationDeps {
   store: AttributionStore;
@@ -25,17 +31,17 @@ export interface PersonalizeIntegrationDeps {
 export interface PersonalizeIntegration {
   tracker: EventTracker | undefined;
   enrichers: ProfileEnricher[];
-  /** what the tracker and enrichers read of a message's `context` (PipelineSettings.downstreamContext) */
-  downstreamContext: string[] | undefined;
+  /** what the tracker and enrichers read of a message (PipelineSettings.downstreamReads) */
+  downstreamReads: DownstreamReads;
 }
 
 /**
- * The keys of a message's `context` that the Personalize tracker and enrichers read: only the configured
- * paths do (PERSONALIZE_ITEM_ID_PATHS, PERSONALIZE_CONTEXT, PERSONALIZE_FILTER_VALUES and
- * PERSONALIZE_ATTRIBUTION_SOURCE_PATH); user traits and item properties come from `traits` and `properties`.
+ * What the Personalize tracker and enrichers read of a message's context, traits and page properties:
+ * only the configured paths do (PERSONALIZE_ITEM_ID_PATHS, PERSONALIZE_CONTEXT, PERSONALIZE_FILTER_VALUES
+ * and PERSONALIZE_ATTRIBUTION_SOURCE_PATH); of a track they read its properties too.
  */
-export function contextReadBy(config: PersonalizeConfig): string[] | undefined {
-  return contextKeysRead([
+export function downstreamReadsBy(config: PersonalizeConfig): DownstreamReads {
+  return downstreamReadsOf([
     ...config.itemIdPaths,
     ...Object.values(config.context),
     ...Object.values(config.filterValues),
@@ -123,9 +129,9 @@ export function createPersonalizeIntegration(
     clock: deps.clock,
     log: deps.log,
   });
-  const downstreamContext = contextReadBy(config);
+  const downstreamReads = downstreamReadsBy(config);
   if (!config.relatedCampaignArn && !config.relatedRecommenderArn)
-    return { tracker, enrichers: [enricher], downstreamContext };
+    return { tracker, enrichers: [enricher], downstreamReads };
   const relatedEnricher = new RecommendationEnricher({
     source: new PersonalizeRecommendationSource({
       client: createRuntimeClient(clientOptions()),
@@ -149,7 +155,7 @@ export function createPersonalizeIntegration(
     list: 'related',
     mapping,
   });
-  return { tracker, enrichers: [enricher, relatedEnricher], downstreamContext };
+  return { tracker, enrichers: [enricher, relatedEnricher], downstreamReads };
 }
 
 /** The value `make` returns, made on the first call only. */

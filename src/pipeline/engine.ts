@@ -32,7 +32,7 @@ import { computeProfile, profileIdsDigest } from './profile';
 import { ProfileLocks } from './profile-locks';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
-import { keptInWindow } from './window-message';
+import { keptInWindow, type DownstreamReads } from './window-message';
 
 export interface PipelineSettings {
   classifier: ClassifierOptions;
@@ -43,11 +43,11 @@ export interface PipelineSettings {
   /** conversions, their credit models and traits (src/conversion) */
   conversion: ConversionSettings;
   /**
-   * The keys of a message's `context` that the downstream steps (tracker, enrichers) read, see
-   * contextKeysRead: a message waiting in a window keeps only these of its context. Undefined (a tracker
-   * or enricher that may read any of it): the whole message is kept.
+   * What the downstream steps (tracker, enrichers) read of a message's context, traits and page
+   * properties, see downstreamReadsOf: a message waiting in a window keeps only that, and none of its
+   * other time fields. Undefined (a tracker or enricher that may read anything): the whole message is kept.
    */
-  downstreamContext?: readonly string[] | undefined;
+  downstreamReads?: DownstreamReads | undefined;
 }
 
 /** What the engine works with: its ports, filled by the composition root (src/app). */
@@ -289,7 +289,7 @@ async function applyMessages(
   for (const entry of fresh.slice(firstNew)) {
     const { message } = entry;
     // From here on the window holds only what the downstream steps read of it.
-    entry.message = keptInWindow(message, pipeline.settings.downstreamContext);
+    entry.message = keptInWindow(message, pipeline.settings.downstreamReads);
     let key: IdentityKey | null;
     try {
       key = await applyMessage(pipeline, message, report);

@@ -38,5 +38,5 @@ export { mapConcurrently } from './concurrently';
 export { isOwnWriteBack, OWN_TRAIT_PREFIXES } from './loop-guard';
 export { writeBackMessageId, type ReplacedState } from './write-back-id';
 export { ProfileLocks } from './profile-locks';
-export { contextKeysRead, keptInWindow } from './window-message';
+export { downstreamReadsOf, keptInWindow, keysRead, type DownstreamReads } from './window-message';
 export { creditOptionsOf, type ConversionPipelineSettings, type CreditSend } from './conversions';

@@ -139,21 +139,29 @@ describe('the composition root', () => {
   });
 
   it.each([
-    ['no Personalize path into context', {}, [], {}],
     [
-      'PERSONALIZE_CONTEXT and PERSONALIZE_ITEM_ID_PATHS paths into context',
-      { PERSONALIZE_CONTEXT: 'DEVICE=context.device.type', PERSONALIZE_ITEM_ID_PATHS: 'context.item.id' },
-      ['item', 'device'],
+      'the default Personalize paths',
       {},
+      { context: [], properties: ['product_id', 'sku', 'event_attribution_source'], traits: [] },
+    ],
+    [
+      'PERSONALIZE_CONTEXT and PERSONALIZE_ITEM_ID_PATHS paths into context, PERSONALIZE_FILTER_VALUES into traits',
+      {
+        PERSONALIZE_CONTEXT: 'DEVICE=context.device.type',
+        PERSONALIZE_ITEM_ID_PATHS: 'context.item.id',
+        PERSONALIZE_FILTER_VALUES: 'PLAN=traits.plan',
+        PERSONALIZE_FILTER_ARN: 'arn:aws:personalize:us-east-1:111111111111:filter/plan',
+      },
+      { context: ['item', 'device'], properties: ['event_attribution_source'], traits: ['plan'] },
     ],
     ['a tracker given by the caller', {}, undefined, { tracker: { track: async () => ({ rejected: [] }) } }],
   ])(
-    'keeps of a message waiting in a window the context keys its downstream steps read: %s',
-    async (_name, variables: Record<string, string>, keys: string[] | undefined, overrides: object) => {
+    'keeps of a message waiting in a window what its downstream steps read: %s',
+    async (_name, variables: Record<string, string>, reads: object | undefined, overrides: object = {}) => {
       const plain = { TOUCHPOINT_STORE: 'memory', TOUCHPOINT_LOG_LEVEL: 'silent', ...variables };
       const app = await createApp(plain, { writer: new RecordingTraitWriter(), ...overrides });
 
-      expect(app.pipeline.settings.downstreamContext).toEqual(keys);
+      expect(app.pipeline.settings.downstreamReads).toEqual(reads);
       await app.close();
     },
   );
