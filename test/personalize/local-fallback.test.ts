@@ -118,6 +118,40 @@ describe('LocalFallbackRecommender state in the store', () => {
     expect(after).toEqual(before);
   });
 
+  it.each([
+    ['a batch of 10 devices', 10, []],
+    ['a window of 1,200 devices', 1200, ['device:anon:me']],
+  ])(
+    'after %s, recommends as a new instance does, reading again only the histories of a big window',
+    async (_name, devices: number, reread: string[]) => {
+      // Prepare
+      const reads: string[] = [];
+      const store = new (class extends MemoryStore {
+        override async readRecommenderDocs(keys: readonly string[]) {
+          reads.push(...keys);
+          return super.readRecommenderDocs(keys);
+        }
+      })();
+      const items = ['A', 'B', 'C', 'D', 'E'];
+      const events = Array.from({ length: devices }, (_, device) => [
+        viewed(`d${device}`, items[device % 5] as string, 0),
+        viewed(`d${device}`, items[(device * 3 + 1) % 5] as string, 1),
+      ]).flat();
+      const learner = fallback(store, 3);
+      await learner.observe([...events, viewed('me', 'A', 0)]);
+      reads.length = 0;
+      const profile = { keys: ['anon:me' as const], target: 'anon:me' as const };
+
+      // Act
+      const recommended = await learner.recommendFor(profile);
+
+      // Assess
+      expect(reads).toEqual(reread);
+      expect(recommended).toHaveLength(3);
+      expect(recommended).toEqual(await fallback(store, 3).recommendFor(profile));
+    },
+  );
+
   it('learns a batch of messages like the same messages one by one', async () => {
     const events = [
       viewed('d1', 'A', 0),
