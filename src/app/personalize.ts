@@ -38,7 +38,8 @@ export interface PersonalizeIntegration {
 /**
  * What the Personalize tracker and enrichers read of a message's context, traits and page properties:
  * only the configured paths do (PERSONALIZE_ITEM_ID_PATHS, PERSONALIZE_CONTEXT, PERSONALIZE_FILTER_VALUES
- * and PERSONALIZE_ATTRIBUTION_SOURCE_PATH); of a track they read its properties too.
+ * and PERSONALIZE_ATTRIBUTION_SOURCE_PATH), and PutUsers the PERSONALIZE_USER_TRAITS of an identify; of a
+ * track they read its properties too.
  */
 export function downstreamReadsBy(config: PersonalizeConfig): DownstreamReads {
   return downstreamReadsOf([
@@ -46,6 +47,7 @@ export function downstreamReadsBy(config: PersonalizeConfig): DownstreamReads {
     ...Object.values(config.context),
     ...Object.values(config.filterValues),
     ...(config.attributionSourcePath ? [config.attributionSourcePath] : []),
+    ...config.userTraits.map((name) => `traits.${name}`),
   ]);
 }
 

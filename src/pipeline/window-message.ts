@@ -5,7 +5,8 @@ import type { SegmentMessage } from '../events';
  * write-back). Step 2 has read all of it by then (the page, the campaign, the time fields); downstream
  * steps read the ids, type, event name and `timestamp`, a track's `properties` (products, event
  * properties, value), and of `context`, `traits` and a page's or screen's `properties` only what their
- * configured paths name (PERSONALIZE_CONTEXT=DEVICE=context.device.type reads `context.device`).
+ * configured paths name (PERSONALIZE_CONTEXT=DEVICE=context.device.type reads `context.device`;
+ * PutUsers reads the PERSONALIZE_USER_TRAITS of `traits`).
  * A replay window holds 50,000 messages: on generated traffic, a parsed message's `context` is half of
  * its heap (52 MB of 50,000 messages, 27 MB without it), and dropping the page properties and the two
  * time fields nobody reads after parsing (`originalTimestamp`, `receivedAt`) cut the peak RSS of a

@@ -140,9 +140,9 @@ describe('the composition root', () => {
 
   it.each([
     [
-      'the default Personalize paths',
+      'the default Personalize paths and user traits',
       {},
-      { context: [], properties: ['product_id', 'sku', 'event_attribution_source'], traits: [] },
+      { context: [], properties: ['product_id', 'sku', 'event_attribution_source'], traits: ['plan'] },
     ],
     [
       'PERSONALIZE_CONTEXT and PERSONALIZE_ITEM_ID_PATHS paths into context, PERSONALIZE_FILTER_VALUES into traits',

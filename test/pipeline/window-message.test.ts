@@ -2,6 +2,7 @@ import { downstreamReadsBy, mappingOf } from '../../src/app/personalize';
 import { loadConfig } from '../../src/config';
 import { parseMessage, type SegmentMessage } from '../../src/events';
 import { generateEvents } from '../../src/generate';
+import { usersOf } from '../../src/personalize/datasets';
 import { itemIdsOf, mapMessage, valueAt } from '../../src/personalize/mapping';
 import {
   downstreamReadsOf,
@@ -125,9 +126,13 @@ describe('keptInWindow', () => {
 });
 
 describe('what Personalize makes of a kept message', () => {
-  const messages = generateEvents({ users: 300, seed: 7, start: new Date('2026-01-01T00:00:00Z') }).map(
-    parsed,
-  );
+  const messages = [
+    ...generateEvents({ users: 300, seed: 7, start: new Date('2026-01-01T00:00:00Z') }),
+    {
+      ...identifyEvent({ anonymousId: 'a1', userId: 'u1', at: '2026-01-02T10:00:00Z' }),
+      traits: { email: 'u1@example.com', plan: 'pro', loyalty_tier: 'gold' },
+    },
+  ].map(parsed);
 
   it.each([
     ['the default configuration', {}],
@@ -139,6 +144,7 @@ describe('what Personalize makes of a kept message', () => {
         PERSONALIZE_CONTEXT: 'DEVICE=context.library.name,TITLE=properties.title',
         PERSONALIZE_FILTER_VALUES: 'EMAIL=traits.email',
         PERSONALIZE_EVENT_PROPERTIES: '*',
+        PERSONALIZE_USER_TRAITS: 'plan,loyalty_tier',
       },
     ],
   ])('is what it makes of the whole message: %s', (_name, env: Record<string, string>) => {
@@ -156,6 +162,10 @@ describe('what Personalize makes of a kept message', () => {
       if (events.kind === 'events') mapped++;
     }
     expect(mapped).toBeGreaterThan(messages.length / 10);
+    const kept = messages.map((message) => keptInWindow(message, reads));
+    const users = usersOf(messages, personalize.userTraits);
+    expect(users.length).toBeGreaterThan(0);
+    expect(usersOf(kept, personalize.userTraits)).toEqual(users);
   });
 });
 
