@@ -3,6 +3,7 @@ import type { SegmentMessage } from '../events';
 import { ownerKey, type Profile } from '../identity';
 import {
   MAX_RECOMMENDER_WRITES,
+  RECOMMENDER_DEVICE_PREFIX,
   recommenderDeviceDoc,
   type AttributionStore,
   type RecommenderDoc,
@@ -80,7 +81,7 @@ const POPULAR_DOC = 'popular';
 const itemDoc = (item: string) => `item:${item}`;
 /** The documents many profiles' recommendations read: the items' and the popularity list. */
 const isSharedDoc = (key: string) => key === POPULAR_DOC || key.startsWith('item:');
-const isHistoryDoc = (key: string) => key.startsWith('device:'); // recommenderDeviceDoc's keys
+const isHistoryDoc = (key: string) => key.startsWith(RECOMMENDER_DEVICE_PREFIX);
 /** Device histories an `observe` keeps for the recommendations after it (see lastCommitted). */
 const KEPT_HISTORIES = 1000;
 

@@ -31,7 +31,7 @@ export type {
   TrackCall,
   TraitWriter,
 } from './ports';
-export { MAX_RECOMMENDER_WRITES, recommenderDeviceDoc } from './ports';
+export { MAX_RECOMMENDER_WRITES, RECOMMENDER_DEVICE_PREFIX, recommenderDeviceDoc } from './ports';
 export { computeProfile, type ComputedProfile } from './profile';
 export { addReport, emptyReport, type BatchReport } from './report';
 export { mapConcurrently } from './concurrently';

@@ -232,9 +232,12 @@ export interface RecommenderWrite {
 /** Writes per writeRecommenderDocs call by default (DynamoDB's TransactWriteItems limit). */
 export const MAX_RECOMMENDER_WRITES = 100;
 
+/** How the keys of recommenderDeviceDoc begin. */
+export const RECOMMENDER_DEVICE_PREFIX = 'device:';
+
 /** The key of the recommender document about one identity (its items), which `forget` deletes. */
 export function recommenderDeviceDoc(key: IdentityKey): string {
-  return `device:${key}`;
+  return `${RECOMMENDER_DEVICE_PREFIX}${key}`;
 }
 
 /** One identify call that writes traits back to a Segment profile. */

@@ -65,14 +65,21 @@ export function keptInWindow(message: SegmentMessage, reads: DownstreamReads | u
     ...kept
   } = message as SegmentMessage & Record<'context' | 'properties' | 'traits', unknown>;
   const fields: Record<string, unknown> = kept;
-  const keep = (name: string, value: unknown, keys: readonly string[] | undefined) => {
-    const picked = keys === undefined ? value : picks(value, keys);
-    if (picked !== undefined) fields[name] = picked;
-  };
-  keep('context', context, reads.context);
-  keep('properties', properties, message.type === 'track' ? undefined : reads.properties);
-  keep('traits', traits, reads.traits);
+  keep(fields, 'context', context, reads.context);
+  keep(fields, 'properties', properties, message.type === 'track' ? undefined : reads.properties);
+  keep(fields, 'traits', traits, reads.traits);
   return fields as SegmentMessage;
+}
+
+/** Sets `fields[name]` to `value` (only its entries `keys`, when given), unless nothing of it is left. */
+function keep(
+  fields: Record<string, unknown>,
+  name: string,
+  value: unknown,
+  keys: readonly string[] | undefined,
+): void {
+  const picked = keys === undefined ? value : picks(value, keys);
+  if (picked !== undefined) fields[name] = picked;
 }
 
 /** The entries `keys` of a record, undefined when it has none of them (or is not a record). */
