@@ -51,6 +51,18 @@ const embeddedChartJs = {
   },
 };
 
+/** The Lambda bundles open DynamoDB or memory stores only (scripts/build/sqlite-absent.ts says why). */
+const lambdaWithoutSqlite = {
+  name: 'lambda-without-sqlite',
+  setup(context) {
+    context.onResolve({ filter: /[\\/]store[\\/]sqlite$/ }, (args) =>
+      args.importer.endsWith(join('src', 'app', 'store.ts'))
+        ? { path: resolve('scripts/build/sqlite-absent.ts') }
+        : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -79,6 +91,7 @@ const { version } = JSON.parse(await readFile('package.json', 'utf8'));
 await Promise.all([
   build({
     ...common,
+    plugins: [...common.plugins, lambdaWithoutSqlite],
     entryPoints: ['functions/segment-destination.ts'],
     outfile: `${LAMBDA_DIR}/segment-destination.js`,
     minify: true,
@@ -86,6 +99,7 @@ await Promise.all([
   }),
   build({
     ...common,
+    plugins: [...common.plugins, lambdaWithoutSqlite],
     entryPoints: ['functions/http.ts'],
     outfile: `${HTTP_LAMBDA_DIR}/http.js`,
     minify: true,

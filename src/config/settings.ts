@@ -99,7 +99,8 @@ export const SETTINGS = {
     at: ['store'],
     parse: storeLocation,
     default: 'sqlite:./.touchpoint/touchpoint.db',
-    description: 'where state lives: `sqlite:<path>`, `memory`, or `dynamodb:<table>`',
+    description:
+      'where state lives: `sqlite:<path>`, `memory`, or `dynamodb:<table>`; the Lambda bundles take `dynamodb:<table>` or `memory` (they leave the SQLite store out: Lambda ships no better-sqlite3, and `sqlite:` there is a ConfigurationError saying so)',
   },
   SEGMENT_WRITE_KEY: {
     group: 'core',

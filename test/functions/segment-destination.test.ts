@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { identifyEvent, pageEvent } from '../support/events';
@@ -26,7 +26,7 @@ describe('the built Lambda bundle (dist/lambda/segment-destination.js)', () => {
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
     const host = await api.start();
     Object.assign(process.env, {
-      TOUCHPOINT_STORE: `sqlite:${join(dir, 'bundle.db')}`,
+      TOUCHPOINT_STORE: 'memory',
       SEGMENT_WRITE_KEY: 'test-write-key',
       SEGMENT_HOST: host,
       TOUCHPOINT_OWN_DOMAINS: 'shop.example.com',
@@ -49,6 +49,34 @@ describe('the built Lambda bundle (dist/lambda/segment-destination.js)', () => {
       0,
     );
     expect(bytes).toBeLessThanOrEqual(LAMBDA_BUDGET_BYTES);
+  });
+
+  it('says what to set when told to use SQLite, which the Lambda bundle leaves out', () => {
+    // Lambda ships no better-sqlite3 (native, left out of every bundle), so the bundle has no SQLite store
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(ROOT, 'dist/lambda/segment-destination.js'))})
+          .handler({}, { getRemainingTimeInMillis: () => 5000 })
+          .then(() => process.exit(0), (error) => { console.error(error.name + ': ' + error.message); process.exit(1); });`,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TOUCHPOINT_STORE: `sqlite:${join(dir, 'never.db')}`,
+          TOUCHPOINT_OUTBOX: join(dir, 'outbox.jsonl'),
+          TOUCHPOINT_LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+      },
+    );
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'ConfigurationError: this Lambda bundle has no SQLite store: set TOUCHPOINT_STORE to dynamodb:<table> (or memory to try it)',
+    );
+    expect(existsSync(join(dir, 'never.db'))).toBe(false);
   });
 
   it('exports a handler that writes the traits back as an identify call on the wire', async () => {
