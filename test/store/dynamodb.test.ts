@@ -4,7 +4,8 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Touch, Traits } from '../../src/attribution';
 import { ConfigurationError, failureTable, RetryableError, ValidationError } from '../../src/errors';
-import type { IdentityKey } from '../../src/identity';
+import { resolveProfile, type IdentityKey } from '../../src/identity';
+import { computeProfile } from '../../src/pipeline';
 import {
   createDocumentClient,
   createTable,
@@ -293,7 +294,7 @@ describe('dynamodb store', () => {
       new PutCommand({
         TableName: table,
         Item: {
-          pk: `PROFILE#${legacy}`,
+          pk: `OWNER#${legacy}`,
           sk: 'STATE',
           writtenTraits: JSON.stringify(traits),
           writtenAt: '2026-01-20T02:13:42.000Z',
@@ -435,6 +436,173 @@ describe('dynamodb store', () => {
     expect(newest).toBe('2026-01-01T10:00:00.000Z');
     expect([await window('x'), await window('m#old')]).toEqual([true, false]);
     expect([await earlier('x'), await earlier('m#new')]).toEqual([true, false]);
+  });
+
+  it('resolves and computes a profile with one Query per id: links, touches, conversions, newest activity and state', async () => {
+    // Prepare: an anonymous visitor who signed up, with a touch on each id, a conversion and a saved state
+    const db = running();
+    const { client, counter } = countingClient(db);
+    const table = await db.freshTable('one-read');
+    const store = new DynamoDbStore(table, createDocumentClient(client));
+    const anon: IdentityKey = 'anon:visitor';
+    const user: IdentityKey = 'user:u1';
+    await store.link({ from: anon, to: user, primary: user, timestamp: '2026-01-01T10:04:00.000Z' });
+    await store.putTouch(touch(anon, 't1', '2026-01-01T10:00:00.000Z'));
+    await store.recordActivity(anon, '2026-01-01T10:00:00.000Z', 't1');
+    await store.putTouch(touch(user, 't2', '2026-01-02T10:00:00.000Z'));
+    await store.recordActivity(user, '2026-01-02T10:05:00.000Z', 'o1');
+    await store.putConversion({
+      ownerKey: user,
+      messageId: 'o1',
+      timestamp: '2026-01-02T10:05:00.000Z',
+      event: 'Order Completed',
+      value: 10,
+      currency: 'USD',
+      credited: null,
+    });
+    await store.saveWrittenTraits(user, { touch_count: 1 }, '2026-01-02T10:00:01.000Z', 'digest');
+    const settings = testPipeline().settings;
+    counter.reset();
+
+    // Act
+    const profile = await resolveProfile(anon, store);
+    const computed = await computeProfile(store, profile, settings);
+    const requests = counter.reset().byOperation;
+
+    // Assess: the same as a store that reads each part on its own (here one with nothing kept)
+    const apart = await openDynamoDbStore(table, db.documentClient);
+    expect(requests).toEqual({ Query: { requests: 2, readUnits: 2, writeUnits: 0 } });
+    expect(profile).toEqual({ keys: [anon, user], target: user });
+    expect(computed.touches).toEqual(await apart.touchesOf(profile.keys));
+    expect(computed.conversions).toEqual(await apart.conversionsOf(profile.keys));
+    expect(computed.newestActivity).toBe('2026-01-02T10:05:00.000Z');
+    expect(computed.state).toEqual(await apart.getProfileState(user));
+    expect(computed.state?.writtenFor).toBe('digest');
+    // what was read was taken once: asking again reads again
+    await store.profileInputsOf(profile.keys);
+    await store.getProfileState(user);
+    expect(counter.reset().byOperation).toEqual({
+      Query: { requests: 2, readUnits: 2, writeUnits: 0 },
+      GetItem: { requests: 1, readUnits: 1, writeUnits: 0 },
+    });
+    client.destroy();
+  });
+
+  it.each([
+    [
+      'a touch',
+      (store: DynamoDbStore, n: number) =>
+        store.putTouch(touch('anon:w', `new${n}`, `2026-01-01T1${n}:00:00.000Z`)),
+    ],
+    [
+      'activity',
+      (store: DynamoDbStore, n: number) =>
+        store.recordActivity('anon:w', `2026-01-01T1${n}:00:00.000Z`, `new${n}`),
+    ],
+    [
+      'saved traits',
+      (store: DynamoDbStore, n: number) =>
+        store.saveWrittenTraits('anon:w', { touch_count: n }, `2026-01-01T1${n}:00:00.000Z`),
+    ],
+    [
+      'a conversion',
+      (store: DynamoDbStore, n: number) =>
+        store.putConversion({
+          ownerKey: 'anon:w',
+          messageId: `order${n}`,
+          timestamp: `2026-01-01T1${n}:00:00.000Z`,
+          event: 'Order Completed',
+          value: n,
+          currency: 'USD',
+          credited: null,
+        }),
+    ],
+  ])(
+    'reads an id again after this store wrote %s to it, also when the write landed while its links were read',
+    async (_name, write) => {
+      // Prepare
+      const db = running();
+      const table = await db.freshTable('own-write');
+      const store = await openDynamoDbStore(table, db.documentClient);
+      await store.putTouch(touch('anon:w', 'old', '2026-01-01T10:00:00.000Z'));
+      await store.recordActivity('anon:w', '2026-01-01T10:00:00.000Z', 'old');
+      await store.saveWrittenTraits('anon:w', { touch_count: 1 }, '2026-01-01T10:00:00.000Z');
+      // what a write-back reads after resolving the profile (these take what linksOf read, if kept)
+      const readsOf = async (reader: DynamoDbStore) => ({
+        inputs: await reader.profileInputsOf(['anon:w']),
+        state: await reader.getProfileState('anon:w'),
+      });
+      const stored = async () => readsOf(await openDynamoDbStore(table, db.documentClient));
+
+      // Act: a write after the links were read, then one racing the read
+      await store.linksOf(['anon:w']);
+      await write(store, 1);
+      const afterWrite = await readsOf(store);
+      const afterStored = await stored();
+      await Promise.all([store.linksOf(['anon:w']), write(store, 2)]);
+      const raced = await readsOf(store);
+
+      // Assess
+      expect(afterWrite).toEqual(afterStored);
+      expect(raced).toEqual(await stored());
+    },
+  );
+
+  it("moves links and profile states from the layout before into their ids' partitions, once", async () => {
+    // Prepare: a table as the version before wrote it, and a state saved at the new place since
+    const db = running();
+    const table = await db.freshTable('migrate');
+    const put = (Item: Record<string, unknown>) =>
+      db.documentClient.send(new PutCommand({ TableName: table, Item }));
+    for (const [from, to] of [
+      ['anon:a', 'user:u'],
+      ['user:u', 'anon:a'],
+    ])
+      await put({
+        pk: `LINKS#${from}`,
+        sk: `LINK#${to}`,
+        from,
+        to,
+        primary: 'user:u',
+        ts: '2026-01-01T10:00:00.000Z',
+      });
+    await put({
+      pk: 'PROFILE#user:u',
+      sk: 'STATE',
+      writtenTraits: JSON.stringify({ touch_count: 1 }),
+      writtenAt: '2026-01-01T10:00:00.000Z',
+    });
+    await put({
+      pk: 'PROFILE#anon:b',
+      sk: 'STATE',
+      writtenTraits: JSON.stringify({ touch_count: 5 }),
+      writtenAt: '2026-01-01T09:00:00.000Z',
+    });
+    const store = await openDynamoDbStore(table, db.documentClient);
+    await store.saveWrittenTraits('anon:b', { touch_count: 6 }, '2026-01-02T09:00:00.000Z');
+    await store.link({
+      from: 'anon:a',
+      to: 'user:u',
+      primary: 'user:u',
+      timestamp: '2026-01-03T10:00:00.000Z',
+    });
+
+    // Act
+    const moved = await store.migrate();
+    const again = await store.migrate();
+
+    // Assess: the earlier link timestamp and the newer state are kept; nothing is left at the old places
+    expect(moved).toEqual({ links: 2, states: 2 });
+    expect(again).toEqual({ links: 0, states: 0 });
+    const fresh = await openDynamoDbStore(table, db.documentClient);
+    expect(await resolveProfile('anon:a', fresh)).toEqual({ keys: ['anon:a', 'user:u'], target: 'user:u' });
+    expect((await fresh.linksOf(['anon:a', 'user:u'])).map((link) => link.timestamp)).toEqual([
+      '2026-01-01T10:00:00.000Z',
+      '2026-01-01T10:00:00.000Z',
+    ]);
+    expect((await fresh.getProfileState('user:u'))?.writtenTraits).toEqual({ touch_count: 1 });
+    expect((await fresh.getProfileState('anon:b'))?.writtenTraits).toEqual({ touch_count: 6 });
+    expect((await fresh.recentProfiles(10)).map((profile) => profile.target)).toEqual(['anon:b', 'user:u']);
   });
 
   it('forgets more items than one BatchWriteItem takes', async () => {

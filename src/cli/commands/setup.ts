@@ -15,14 +15,20 @@ export const setupCommand = defineCommand({
     const location = config.store;
     switch (location.kind) {
       case 'dynamodb': {
-        const { createTable } = await import('../../store/dynamodb');
+        const { createDocumentClient, createTable, DynamoDbStore } = await import('../../store/dynamodb');
         const client = new DynamoDBClient({});
         try {
           await createTable(client, location.table);
           const region = await client.config.region();
+          // A table written by an earlier version keeps links and profile states where it kept them.
+          const moved = await new DynamoDbStore(location.table, createDocumentClient(client)).migrate();
           io.stdout.write(
             `DynamoDB table "${location.table}" is ready in ${region} (on-demand, key pk/sk, TTL on ttl)\n`,
           );
+          if (moved.links + moved.states > 0)
+            io.stdout.write(
+              `moved ${moved.links} identity links and ${moved.states} profile states into their ids' partitions\n`,
+            );
         } finally {
           client.destroy();
         }
