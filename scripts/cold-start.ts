@@ -18,8 +18,12 @@ interface ChildTiming {
   firstEventMs: number;
 }
 
+/** Marks the child's timing line: the bundle writes its own lines (CloudWatch EMF metrics) to stdout too. */
+const TIMING_MARK = 'cold-start-timing ';
+
 // Runs in the child: require the bundle, handle one page event as Segment would deliver it.
 const CHILD = `
+const TIMING = ${JSON.stringify(TIMING_MARK)};
 const started = performance.now();
 const { handler } = require(process.argv[1]);
 const required = performance.now();
@@ -30,7 +34,7 @@ const event = {
 };
 handler(event, { getRemainingTimeInMillis: () => 5000, awsRequestId: 'cold-start' }).then((report) => {
   if (report.processed !== 1) throw new Error('the first event was not processed: ' + JSON.stringify(report));
-  process.stdout.write(JSON.stringify({ requireMs: required - started, firstEventMs: performance.now() - started }));
+  process.stdout.write('\\n' + TIMING + JSON.stringify({ requireMs: required - started, firstEventMs: performance.now() - started }) + '\\n');
 });
 `;
 
@@ -70,7 +74,9 @@ export async function benchColdStart(): Promise<BenchResult> {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      timings.push(JSON.parse(output) as ChildTiming);
+      const line = output.split('\n').find((text) => text.startsWith(TIMING_MARK));
+      if (!line) throw new Error(`the cold-start child printed no timing line:\n${output}`);
+      timings.push(JSON.parse(line.slice(TIMING_MARK.length)) as ChildTiming);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
