@@ -520,6 +520,21 @@ export class DynamoDbStore implements AttributionStore {
         },
         true,
       );
+      // Its links and state where a table not yet migrated (see migrate) keeps them: a delete must not
+      // leave them behind.
+      await this.query(
+        {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `${OLD_LINKS_PREFIX}${key}` },
+        },
+        (item) => {
+          doomed.push({ pk: item.pk, sk: item.sk });
+          doomed.push({ pk: `${OLD_LINKS_PREFIX}${String(item.to)}`, sk: `${LINK_PREFIX}${key}` });
+          return false;
+        },
+        true,
+      );
+      doomed.push({ pk: `${OLD_PROFILE_PREFIX}${key}`, sk: STATE_SK });
       doomed.push(recommenderKey(recommenderDeviceDoc(key)));
     }
     await this.writing([...touched], () => this.deleteAll(doomed));

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Touch, Traits } from '../../src/attribution';
 import { ConfigurationError, failureTable, RetryableError, ValidationError } from '../../src/errors';
 import { resolveProfile, type IdentityKey } from '../../src/identity';
@@ -603,6 +603,38 @@ describe('dynamodb store', () => {
     expect((await fresh.getProfileState('user:u'))?.writtenTraits).toEqual({ touch_count: 1 });
     expect((await fresh.getProfileState('anon:b'))?.writtenTraits).toEqual({ touch_count: 6 });
     expect((await fresh.recentProfiles(10)).map((profile) => profile.target)).toEqual(['anon:b', 'user:u']);
+  });
+
+  it('forgets the links and state a table not yet migrated keeps where the layout before kept them', async () => {
+    // Prepare
+    const db = running();
+    const table = await db.freshTable('forget-old');
+    const put = (Item: Record<string, unknown>) =>
+      db.documentClient.send(new PutCommand({ TableName: table, Item }));
+    for (const [from, to] of [
+      ['anon:a', 'user:u'],
+      ['user:u', 'anon:a'],
+    ])
+      await put({
+        pk: `LINKS#${from}`,
+        sk: `LINK#${to}`,
+        from,
+        to,
+        primary: 'user:u',
+        ts: '2026-01-01T10:00:00.000Z',
+      });
+    await put({ pk: 'PROFILE#user:u', sk: 'STATE', writtenTraits: '{"touch_count":1}' });
+    await put({ pk: 'PROFILE#user:other', sk: 'STATE', writtenTraits: '{"touch_count":2}' });
+    const store = await openDynamoDbStore(table, db.documentClient);
+
+    // Act
+    await store.forget(['user:u']);
+
+    // Assess: nothing of user:u is left anywhere, and the profile beside it is untouched
+    const left = await db.documentClient.send(new ScanCommand({ TableName: table }));
+    expect(left.Items?.map((item) => `${String(item.pk)} ${String(item.sk)}`)).toEqual([
+      'PROFILE#user:other STATE',
+    ]);
   });
 
   it('forgets more items than one BatchWriteItem takes', async () => {
