@@ -76,7 +76,7 @@ export class PartitionReads<T extends object> {
     return value;
   }
 
-  /** This store is writing to `key`'s partition: what was read of it is out of date. */
+  /** This store wrote (or tried to write) to `key`'s partition: what was read of it is out of date. */
   written(key: IdentityKey): void {
     this.kept.delete(key);
     for (const read of this.pending.get(key) ?? []) read.stale = true;
