@@ -1,7 +1,7 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { openDynamoDbStore } from '../../src/store/dynamodb';
 import { runTouchpoint } from '../support/cli';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { writeOldLayout } from '../support/dynamodb-old-layout';
 
 describe('touchpoint setup on DynamoDB', () => {
   let local: DynamoDbLocal | undefined;
@@ -36,35 +36,10 @@ describe('touchpoint setup on DynamoDB', () => {
     const table = 'touchpoint-setup';
     const env = { TOUCHPOINT_STORE: `dynamodb:${table}` };
     const created = await runTouchpoint(['setup'], { env });
-    for (const [from, to] of [
-      ['anon:a', 'user:u'],
-      ['user:u', 'anon:a'],
-    ]) {
-      await local.documentClient.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            pk: `LINKS#${from}`,
-            sk: `LINK#${to}`,
-            from,
-            to,
-            primary: 'user:u',
-            ts: '2026-01-01T10:00:00.000Z',
-          },
-        }),
-      );
-    }
-    await local.documentClient.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          pk: 'PROFILE#user:u',
-          sk: 'STATE',
-          writtenTraits: '{"touch_count":1}',
-          writtenAt: '2026-01-01T10:00:00.000Z',
-        },
-      }),
-    );
+    await writeOldLayout(local.documentClient, table, {
+      links: [{ from: 'anon:a', to: 'user:u', primary: 'user:u', ts: '2026-01-01T10:00:00.000Z' }],
+      states: [{ key: 'user:u', writtenTraits: { touch_count: 1 }, writtenAt: '2026-01-01T10:00:00.000Z' }],
+    });
 
     // Act
     const migrated = await runTouchpoint(['setup'], { env });

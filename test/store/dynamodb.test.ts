@@ -19,6 +19,7 @@ import {
   RECORD_TTL_SECONDS,
 } from '../../src/store/dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../support/dynamodb-local';
+import { writeOldLayout } from '../support/dynamodb-old-layout';
 import { pageEvent } from '../support/events';
 import { countRequests } from '../support/request-counter';
 import { testPipeline } from '../support/pipeline';
@@ -552,31 +553,12 @@ describe('dynamodb store', () => {
     // Prepare: a table as the version before wrote it, and a state saved at the new place since
     const db = running();
     const table = await db.freshTable('migrate');
-    const put = (Item: Record<string, unknown>) =>
-      db.documentClient.send(new PutCommand({ TableName: table, Item }));
-    for (const [from, to] of [
-      ['anon:a', 'user:u'],
-      ['user:u', 'anon:a'],
-    ])
-      await put({
-        pk: `LINKS#${from}`,
-        sk: `LINK#${to}`,
-        from,
-        to,
-        primary: 'user:u',
-        ts: '2026-01-01T10:00:00.000Z',
-      });
-    await put({
-      pk: 'PROFILE#user:u',
-      sk: 'STATE',
-      writtenTraits: JSON.stringify({ touch_count: 1 }),
-      writtenAt: '2026-01-01T10:00:00.000Z',
-    });
-    await put({
-      pk: 'PROFILE#anon:b',
-      sk: 'STATE',
-      writtenTraits: JSON.stringify({ touch_count: 5 }),
-      writtenAt: '2026-01-01T09:00:00.000Z',
+    await writeOldLayout(db.documentClient, table, {
+      links: [{ from: 'anon:a', to: 'user:u', primary: 'user:u', ts: '2026-01-01T10:00:00.000Z' }],
+      states: [
+        { key: 'user:u', writtenTraits: { touch_count: 1 }, writtenAt: '2026-01-01T10:00:00.000Z' },
+        { key: 'anon:b', writtenTraits: { touch_count: 5 }, writtenAt: '2026-01-01T09:00:00.000Z' },
+      ],
     });
     const store = await openDynamoDbStore(table, db.documentClient);
     await store.saveWrittenTraits('anon:b', { touch_count: 6 }, '2026-01-02T09:00:00.000Z');
@@ -609,22 +591,13 @@ describe('dynamodb store', () => {
     // Prepare
     const db = running();
     const table = await db.freshTable('forget-old');
-    const put = (Item: Record<string, unknown>) =>
-      db.documentClient.send(new PutCommand({ TableName: table, Item }));
-    for (const [from, to] of [
-      ['anon:a', 'user:u'],
-      ['user:u', 'anon:a'],
-    ])
-      await put({
-        pk: `LINKS#${from}`,
-        sk: `LINK#${to}`,
-        from,
-        to,
-        primary: 'user:u',
-        ts: '2026-01-01T10:00:00.000Z',
-      });
-    await put({ pk: 'PROFILE#user:u', sk: 'STATE', writtenTraits: '{"touch_count":1}' });
-    await put({ pk: 'PROFILE#user:other', sk: 'STATE', writtenTraits: '{"touch_count":2}' });
+    await writeOldLayout(db.documentClient, table, {
+      links: [{ from: 'anon:a', to: 'user:u', primary: 'user:u', ts: '2026-01-01T10:00:00.000Z' }],
+      states: [
+        { key: 'user:u', writtenTraits: { touch_count: 1 } },
+        { key: 'user:other', writtenTraits: { touch_count: 2 } },
+      ],
+    });
     const store = await openDynamoDbStore(table, db.documentClient);
 
     // Act
