@@ -293,7 +293,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
-    return this.itemsOf(keys, ownerPk, 'TOUCH#', touchOfItem);
+    return this.itemsOf(keys, 'TOUCH#', touchOfItem);
   }
 
   async profileInputsOf(keys: readonly IdentityKey[]): Promise<ProfileInputs> {
@@ -664,7 +664,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {
-    return this.itemsOf(keys, ownerPk, 'CONV#', conversionOfItem);
+    return this.itemsOf(keys, 'CONV#', conversionOfItem);
   }
 
   async saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean> {
@@ -818,10 +818,9 @@ export class DynamoDbStore implements AttributionStore {
     } while (startKey);
   }
 
-  /** Every live item whose sk starts with `prefix`, under each key's pk, as `read` makes it. */
+  /** Every live item whose sk starts with `prefix`, in each key's partition, as `read` makes it. */
   private async itemsOf<T>(
     keys: readonly IdentityKey[],
-    pkOf: (key: IdentityKey) => string,
     prefix: string,
     read: (item: Item) => T,
   ): Promise<T[]> {
@@ -830,7 +829,7 @@ export class DynamoDbStore implements AttributionStore {
       await this.query(
         {
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pkOf(key), ':prefix': prefix },
+          ExpressionAttributeValues: { ':pk': ownerPk(key), ':prefix': prefix },
         },
         (item) => {
           found.push(read(item));
