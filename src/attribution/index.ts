@@ -1,9 +1,11 @@
 export {
   computeAttribution,
   compareTouches,
+  directTouchesContinued,
   orderedTouches,
   type Attribution,
   type AttributionOptions,
+  type IdentityEvent,
 } from './model';
 export {
   touchCandidateOf,

@@ -78,6 +78,39 @@ export function computeAttribution(
   return { first, firstNonDirect, last, touchCount: ordered.length };
 }
 
+/** An event of an identity at a time: what continues (or starts) a session. */
+export interface IdentityEvent {
+  ownerKey: Touch['ownerKey'];
+  timestamp: string;
+}
+
+/**
+ * The Direct touches that one of `events` continues the session of (docs/attribution.md §7: a Direct
+ * touch is kept only when it starts a session): those of the same identity less than the session timeout
+ * after the event, `event < touch <= event + timeout`. Such a touch was stored before the earlier event
+ * arrived (events come in any order), and is no touch at all.
+ */
+export function directTouchesContinued(
+  touches: readonly Touch[],
+  events: readonly IdentityEvent[],
+  sessionTimeoutMinutes: number,
+): Touch[] {
+  const direct = touches.filter((touch) => touch.direct);
+  if (direct.length === 0 || events.length === 0) return [];
+  const timeoutMs = sessionTimeoutMinutes * MINUTE_MS;
+  const eventsByOwner = new Map<string, number[]>();
+  for (const event of events) {
+    const at = Date.parse(event.timestamp);
+    const times = eventsByOwner.get(event.ownerKey);
+    if (times) times.push(at);
+    else eventsByOwner.set(event.ownerKey, [at]);
+  }
+  return direct.filter((touch) => {
+    const at = Date.parse(touch.timestamp);
+    return (eventsByOwner.get(touch.ownerKey) ?? []).some((event) => event < at && at <= event + timeoutMs);
+  });
+}
+
 /**
  * A profile's touches as the models see them (docs/attribution.md §7): chronological, ties by messageId,
  * consecutive identical touches within one session collapsed into the first of them.

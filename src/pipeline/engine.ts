@@ -336,9 +336,9 @@ async function applyMessage(
 
   const sessionMs = settings.attribution.sessionTimeoutMinutes * MINUTE_MS;
   const atMs = Date.parse(at);
+  // The Direct touches this event continues the session of, stored before it came, are deleted by its
+  // write-back (computeProfile), which reads them anyway, after this activity is recorded.
   await store.recordActivity(owner, at, message.messageId);
-  // This event continues any session it falls in, so a Direct visit shortly after it started none.
-  await store.deleteDirectTouches(owner, at, new Date(atMs + sessionMs).toISOString());
 
   const candidate = touchCandidateOf(message, settings.classifier);
   if (candidate) {
@@ -498,8 +498,8 @@ async function writeBackProfiles(
     }
     // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
     // touch or a link after this one read its snapshot, and this one's save may have landed last with
-    // stale traits. Re-resolving and recomputing after our own save closes that window: whoever saves
-    // last also reads last.
+    // stale traits. Re-resolving and recomputing after our own save (or deletion of a touch) closes that
+    // window: whoever writes last also reads last.
     if (written === 0 || !pipeline.store.concurrentWriters) return;
   }
 }
@@ -567,10 +567,17 @@ async function writeBackRound(
   const fail = (entry: ProfileEntry, error: unknown) => {
     for (const message of entry.messages) failures?.set(message.messageId, asError(error));
   };
+  // Touches deleted as computed (withoutContinuedDirect) count as writes: they call for a re-check too.
+  let deletedTouches = 0;
   const outcomes = await mapConcurrently(profiles, PROFILE_CONCURRENCY, async (entry) => {
-    if (!failures) return profileWriteBack(pipeline, entry, deadlineAt, resend);
+    const writeBack = async () => {
+      const { outcome, deleted } = await profileWriteBack(pipeline, entry, deadlineAt, resend);
+      deletedTouches += deleted;
+      return outcome;
+    };
+    if (!failures) return writeBack();
     try {
-      return await profileWriteBack(pipeline, entry, deadlineAt, resend);
+      return await writeBack();
     } catch (error) {
       fail(entry, error); // an enricher's call (GetRecommendations) failed for this profile only
       return null;
@@ -581,7 +588,7 @@ async function writeBackRound(
     if (call) writer.identify(call); // in profile order, whatever finished first
     for (const credit of credits) writer.track(credit.call);
   }
-  if (calls.length === 0) return 0;
+  if (calls.length === 0) return deletedTouches;
 
   let rejected: Array<{ messageId: string }>;
   try {
@@ -589,7 +596,7 @@ async function writeBackRound(
   } catch (error) {
     if (!failures) throw error;
     for (const { entry } of calls) fail(entry, error); // one flush: none of its calls is known delivered
-    return 0;
+    return deletedTouches;
   }
   const rejectedIds = new Set(rejected.map((call) => call.messageId));
   let written = 0;
@@ -610,7 +617,7 @@ async function writeBackRound(
     report.identifyCalls++;
     written++;
   }
-  return written;
+  return written + deletedTouches;
 }
 
 /**
@@ -653,23 +660,22 @@ async function publishChanges(
 }
 
 /**
- * One profile's identify call, the full traits to save, and its conversions' changed credits; null when
- * nothing changed.
+ * One profile's identify call, the full traits to save, and its conversions' changed credits (null when
+ * nothing changed), and how many touches computing it deleted (withoutContinuedDirect).
  */
 async function profileWriteBack(
   pipeline: Pipeline,
   entry: ProfileEntry,
   deadlineAt: number,
   resend: ReadonlySet<string>,
-): Promise<ProfileOutcome | null> {
+): Promise<{ outcome: ProfileOutcome | null; deleted: number }> {
   const { profile, messages } = entry;
   // Without touches (server-side-only events) the attribution traits are all null, so only what the
   // enrichers add (recommendations) can be written.
-  const { attribution, conversions, newestActivity, state, touches, traits } = await computeProfile(
-    pipeline.store,
-    profile,
-    pipeline.settings,
-  );
+  const applied = messages.map((message) => ({ ownerKey: ownerKey(message), timestamp: message.timestamp }));
+  const { attribution, conversions, deletedTouches, newestActivity, state, touches, traits } =
+    await computeProfile(pipeline.store, profile, pipeline.settings, applied);
+  const result = (outcome: ProfileOutcome | null) => ({ outcome, deleted: deletedTouches });
   const credits = dueCredits(profile.target, conversions, touches, pipeline.settings, resend);
   const enriched: Traits = {};
   for (const enricher of pipeline.enrichers ?? []) {
@@ -688,7 +694,9 @@ async function profileWriteBack(
     ? await mergedRewrite(pipeline.store, profile, traits, enriched, state)
     : changedTraits(traits, state?.writtenTraits ?? null);
   if (!changed)
-    return credits.length > 0 ? { entry, call: null, full: traits, writtenFor, change: null, credits } : null;
+    return result(
+      credits.length > 0 ? { entry, call: null, full: traits, writtenFor, change: null, credits } : null,
+    );
   const messageIds = messages.map((message) => message.messageId);
   const timestamp =
     newestActivity ?? (attribution.last ?? attribution.first)?.timestamp ?? pipeline.clock().toISOString();
@@ -711,7 +719,7 @@ async function profileWriteBack(
         messageIds,
       })
     : null;
-  return { entry, call, full, writtenFor, change, credits };
+  return result({ entry, call, full, writtenFor, change, credits });
 }
 
 /**

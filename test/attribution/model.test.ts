@@ -1,4 +1,4 @@
-import { computeAttribution } from '../../src/attribution';
+import { computeAttribution, directTouchesContinued } from '../../src/attribution';
 import { touchOn } from '../support/touches';
 
 const options = { lookbackDays: 90, sessionTimeoutMinutes: 30 };
@@ -87,5 +87,39 @@ describe('computeAttribution', () => {
       last: null,
       touchCount: 0,
     });
+  });
+});
+
+describe('directTouchesContinued', () => {
+  const event = (timestamp: string, ownerKey = 'anon:a1') => ({ ownerKey, timestamp });
+
+  it('finds the Direct touches that come after an event of the same id within the session timeout', () => {
+    const touches = [
+      touch('before', '2026-03-01T09:59:00.000Z', 'Direct'),
+      touch('same-time', '2026-03-01T10:00:00.000Z', 'Direct'),
+      touch('inside', '2026-03-01T10:10:00.000Z', 'Direct'),
+      touch('at-timeout', '2026-03-01T10:30:00.000Z', 'Direct'),
+      touch('past-timeout', '2026-03-01T10:30:00.001Z', 'Direct'),
+      touch('not-direct', '2026-03-01T10:05:00.000Z', 'Email'),
+    ];
+    const continued = directTouchesContinued(touches, [event('2026-03-01T10:00:00.000Z')], 30);
+    expect(continued.map((found) => found.messageId)).toEqual(['inside', 'at-timeout']);
+  });
+
+  it("leaves other ids' Direct touches and finds none without events", () => {
+    const touches = [touch('other', '2026-03-01T10:10:00.000Z', 'Direct', { ownerKey: 'anon:a2' })];
+    expect(directTouchesContinued(touches, [event('2026-03-01T10:00:00.000Z')], 30)).toEqual([]);
+    expect(directTouchesContinued(touches, [], 30)).toEqual([]);
+  });
+
+  it('takes any of the events, in any order', () => {
+    const touches = [
+      touch('second-session', '2026-03-01T12:10:00.000Z', 'Direct'),
+      touch('new-session', '2026-03-01T14:00:00.000Z', 'Direct'),
+    ];
+    const events = [event('2026-03-01T12:00:00.000Z'), event('2026-03-01T10:00:00.000Z')];
+    expect(directTouchesContinued(touches, events, 30).map((found) => found.messageId)).toEqual([
+      'second-session',
+    ]);
   });
 });
