@@ -293,7 +293,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async touchesOf(keys: readonly IdentityKey[]): Promise<Touch[]> {
-    return this.itemsOf(keys, 'TOUCH#', touchOfItem);
+    return oncePerMessage(await this.itemsOf(keys, 'TOUCH#', touchOfItem));
   }
 
   async profileInputsOf(keys: readonly IdentityKey[]): Promise<ProfileInputs> {
@@ -343,7 +343,11 @@ export class DynamoDbStore implements AttributionStore {
         return false;
       },
     );
-    return { inputs: { touches, conversions, newestActivity }, state, links };
+    return {
+      inputs: { touches: oncePerMessage(touches), conversions: oncePerMessage(conversions), newestActivity },
+      state,
+      links,
+    };
   }
 
   async link(link: IdentityLink): Promise<void> {
@@ -664,7 +668,7 @@ export class DynamoDbStore implements AttributionStore {
   }
 
   async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {
-    return this.itemsOf(keys, 'CONV#', conversionOfItem);
+    return oncePerMessage(await this.itemsOf(keys, 'CONV#', conversionOfItem));
   }
 
   async saveConversionCredit(conversion: Conversion, mark: CreditMark): Promise<boolean> {
@@ -706,7 +710,7 @@ export class DynamoDbStore implements AttributionStore {
         for (const item of items) conversions.push(conversionOfItem(item));
       },
     );
-    return conversions;
+    return oncePerMessage(conversions);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------
@@ -1130,6 +1134,28 @@ function conversionOfItem(item: Item): Conversion {
       ? { messageId: item.creditMessageId, version: Number(item.creditVersion) }
       : null;
   return { ...conversion, credited };
+}
+
+/**
+ * One touch or conversion per messageId. Their sort keys hold the timestamp, so a message sent again with
+ * another `timestamp` (a client's retry that Segment did not deduplicate gets a new one) is a second
+ * item. Reads keep one: a conversion whose credit was sent, else the earliest; the SQLite and memory
+ * stores key these by messageId alone and keep one as they write.
+ */
+function oncePerMessage<T extends { messageId: string; timestamp: string; credited?: unknown }>(
+  items: T[],
+): T[] {
+  const kept = new Map<string, T>();
+  for (const item of items) {
+    const other = kept.get(item.messageId);
+    const credited = item.credited != null;
+    const better =
+      other === undefined ||
+      (credited && other.credited == null) ||
+      (credited === (other.credited != null) && item.timestamp < other.timestamp);
+    if (better) kept.set(item.messageId, item);
+  }
+  return kept.size === items.length ? items : [...kept.values()];
 }
 
 function isConditionFailure(error: unknown): boolean {

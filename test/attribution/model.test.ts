@@ -1,4 +1,5 @@
 import { computeAttribution, directTouchesContinued } from '../../src/attribution';
+import type { IdentityKey } from '../../src/identity';
 import { touchOn } from '../support/touches';
 
 const options = { lookbackDays: 90, sessionTimeoutMinutes: 30 };
@@ -91,7 +92,7 @@ describe('computeAttribution', () => {
 });
 
 describe('directTouchesContinued', () => {
-  const event = (timestamp: string, ownerKey = 'anon:a1') => ({ ownerKey, timestamp });
+  const event = (timestamp: string, ownerKey: IdentityKey = 'anon:a1') => ({ ownerKey, timestamp });
 
   it('finds the Direct touches that come after an event of the same id within the session timeout', () => {
     const touches = [

@@ -81,6 +81,14 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect(await store.touchesOf([U])).toEqual([]);
     });
 
+    it('keeps one touch per messageId, also of a message that came again with another timestamp', async () => {
+      await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
+      await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.040Z'));
+      expect((await store.touchesOf([A])).map((t) => t.messageId)).toEqual(['t1']);
+      const inputs = await store.profileInputsOf?.([A]);
+      if (inputs) expect(inputs.touches.map((t) => t.messageId)).toEqual(['t1']);
+    });
+
     it('deletes only Direct touches inside (after, until]', async () => {
       await store.putTouch(touch(A, 'd0', '2026-01-01T10:00:00.000Z', { direct: true, channel: 'Direct' }));
       await store.putTouch(touch(A, 'd1', '2026-01-01T10:10:00.000Z', { direct: true, channel: 'Direct' }));
@@ -371,6 +379,20 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
         await store.putConversion(order!);
       const stored = await store.conversionsOf([A]);
       expect(stored.sort((a, b) => a.messageId.localeCompare(b.messageId))).toEqual(orders);
+    });
+
+    it('keeps one conversion per messageId, the credited one, also of an order that came again with another timestamp', async () => {
+      const order = conversion(A, 'o1', '2026-01-02T10:00:00.000Z', 25.5);
+      const mark = { messageId: 'touchpoint-credit-v1', version: 1 };
+      await store.putConversion(order);
+      expect(await store.saveConversionCredit(order, mark)).toBe(true);
+      await store.putConversion(conversion(A, 'o1', '2026-01-02T09:59:59.960Z', 25.5));
+
+      const stored = await store.conversionsOf([A]);
+      expect(stored.map((c) => [c.messageId, c.credited])).toEqual([['o1', mark]]);
+      expect((await store.listConversions()).map((c) => c.messageId)).toEqual(['o1']);
+      const inputs = await store.profileInputsOf?.([A]);
+      if (inputs) expect(inputs.conversions.map((c) => [c.messageId, c.credited])).toEqual([['o1', mark]]);
     });
 
     it('forgets the conversions of deleted ids', async () => {
