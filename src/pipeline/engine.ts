@@ -24,6 +24,7 @@ import type {
   AttributionStore,
   EventTracker,
   IdentifyCall,
+  MessageRecord,
   ProfileEnricher,
   ProfileState,
   TraitWriter,
@@ -66,11 +67,12 @@ export interface Pipeline {
 /**
  * The one delivery engine. It owns the order of the steps, for every door:
  * 1. skip messages already done (idempotency by messageId); dead-letter invalid ones, ignore unsupported;
- * 2. apply each new message to the store: links, activity, touches, conversions (all idempotent writes);
+ * 2. apply each message to the store: activity, links, touches, conversions (all idempotent writes);
  * 3. track them downstream (Personalize), once per message, marked per message;
  * 4. recompute each affected profile from stored touches and write back only the traits that changed,
  *    and a `Conversion Attributed` track call for each conversion whose credit changed;
- * 5. mark the messages done, only now that every side effect succeeded.
+ * 5. mark the messages done, only now that every side effect succeeded, where one is likely to come
+ *    again (marksDone).
  * Any transient failure throws before step 5, so a redelivery redoes what is missing and nothing else.
  */
 export interface Engine {
@@ -161,9 +163,10 @@ function openWindow(
   let work = emptyWork();
   const phase: Phase = (run) => (transactions ? pipeline.store.batch(run) : run());
   // Without phase transactions, a tracked message's `personalize` mark is written only when it does not
-  // end `done` (a failure after tracking): `done` already says it was tracked, and a message lost to a
-  // crash in between is sent again with the same eventId, which Personalize does not train on twice.
-  // That saves a store write per tracked message (a DynamoDB write request per event).
+  // complete (a failure after tracking): a completed one is not sent again, or only when it comes again
+  // (marksDone), with the same eventId, which Personalize does not train on twice; and a message
+  // lost to a crash in between is sent again the same way. That saves a store write per tracked message
+  // (a DynamoDB write request per event).
   const tracked = (): string[] | null => (transactions ? null : []);
   return {
     report,
@@ -194,9 +197,10 @@ function openWindow(
       await trackMessages(pipeline, work, deadlineAt, report, failures, phase, unmarked);
       await phase(async () => {
         await writeBackProfiles(pipeline, work, deadlineAt, report, failures, locks);
+        const markDone = marksDone(transactions, failures);
         for (const { message } of work.fresh) {
           if (failures?.has(message.messageId)) continue;
-          await pipeline.store.markStep(message.messageId, 'done');
+          if (markDone) await pipeline.store.markStep(message.messageId, 'done');
           completed.push(message.messageId);
         }
         report.processed += completed.length;
@@ -213,6 +217,20 @@ function openWindow(
     work = emptyWork();
     return { completed, failed: failures ?? new Map() };
   }
+}
+
+/**
+ * Whether completed messages are marked `done`: only where they are likely to come again, in a
+ * replay (a window with transactions), which is run again after a stop, and in a settled window with
+ * failures, whose door sends the batch again from its first failed record (Kinesis). A Lambda, webhook
+ * or pixel delivery comes again only when it failed, before any `done`, or in the rare case that the
+ * sender did not see it succeed. Such a message is applied again, and that changes nothing: its writes
+ * are idempotent, its write-back diffs against the traits saved, its tracking repeats an eventId
+ * Personalize does not train on twice. A mark would cost a store write for every event (on DynamoDB, a
+ * third of the writes) to spare that.
+ */
+function marksDone(transactions: boolean, failures: Failures): boolean {
+  return transactions || (failures !== null && failures.size > 0);
 }
 
 /**
@@ -273,7 +291,12 @@ async function applyMessages(
       });
       continue;
     }
-    const record = seen.has(message.messageId) ? null : await store.getMessage(message.messageId);
+    // A delete records no activity, so its record is read here; another message's is read only when its
+    // activity was recorded before (applyMessage).
+    const record =
+      seen.has(message.messageId) || message.type !== 'delete'
+        ? null
+        : await store.getMessage(message.messageId);
     if (seen.has(message.messageId) || record?.steps.includes('done')) {
       report.duplicates++; // redelivered, or twice in this window
       continue;
@@ -290,9 +313,9 @@ async function applyMessages(
     const { message } = entry;
     // From here on the window holds only what the downstream steps read of it.
     entry.message = keptInWindow(message, pipeline.settings.downstreamReads);
-    let key: IdentityKey | null;
+    let applied: Applied;
     try {
-      key = await applyMessage(pipeline, message, report);
+      applied = await applyMessage(pipeline, message, report);
     } catch (error) {
       // The store can never hold it (an item over DynamoDB's size limit): keep it aside, go on.
       if (!(error instanceof ValidationError)) throw error;
@@ -301,6 +324,16 @@ async function applyMessages(
       report.deadLettered++;
       continue;
     }
+    if (applied.done) {
+      fresh.splice(fresh.indexOf(entry), 1);
+      report.duplicates++; // redelivered after it was marked done
+      continue;
+    }
+    const { key, record } = applied;
+    if (record) {
+      entry.trackedAlready = record.steps.includes('personalize');
+      entry.publishedAlready = record.steps.includes('attribution-event');
+    }
     if (!key) continue;
     const messages = affected.get(key);
     if (messages) messages.push(entry.message);
@@ -308,20 +341,33 @@ async function applyMessages(
   }
 }
 
-/** Step 2 for one message; returns the identity whose profile may have changed. */
+/**
+ * What step 2 made of a message: the identity whose profile may have changed, and the message's record
+ * when it came before; or `done` when that record says it was completed then.
+ */
+type Applied = { done: true } | { done: false; key: IdentityKey | null; record: MessageRecord | null };
+
+/** Step 2 for one message. */
 async function applyMessage(
   pipeline: Pipeline,
   message: SegmentMessage,
   report: BatchReport,
-): Promise<IdentityKey | null> {
+): Promise<Applied> {
   const { store, settings } = pipeline;
   if (message.type === 'delete') {
     const profile = await resolveProfile(userKey(message.userId as string), store);
     await store.forget(profile.keys);
-    return null;
+    return { done: false, key: null, record: null };
   }
   const owner = ownerKey(message);
   const at = message.timestamp;
+  // First: whether its activity was recorded before says whether the message came before, and only then
+  // is its record read. A redelivery is applied again (every write below is idempotent): the delivery
+  // before may have stopped anywhere.
+  const record = (await store.recordActivity(owner, at, message.messageId))
+    ? null
+    : ((await store.getMessage(message.messageId)) ?? { messageId: message.messageId, steps: [] });
+  if (record?.steps.includes('done')) return { done: true };
   if (message.anonymousId && message.userId) {
     const user = userKey(message.userId);
     await store.link({ from: anonKey(message.anonymousId), to: user, primary: user, timestamp: at });
@@ -337,8 +383,7 @@ async function applyMessage(
   const sessionMs = settings.attribution.sessionTimeoutMinutes * MINUTE_MS;
   const atMs = Date.parse(at);
   // The Direct touches this event continues the session of, stored before it came, are deleted by its
-  // write-back (computeProfile), which reads them anyway, after this activity is recorded.
-  await store.recordActivity(owner, at, message.messageId);
+  // write-back (computeProfile), which reads them anyway, after this activity was recorded.
 
   const candidate = touchCandidateOf(message, settings.classifier);
   if (candidate) {
@@ -350,10 +395,11 @@ async function applyMessage(
     const continuesSession =
       touch.direct && (await store.hasActivityBetween(owner, sessionStart, at, message.messageId));
     if (continuesSession) await store.deleteDirectTouches(owner, new Date(atMs - 1).toISOString(), at);
-    else report.touches++;
+    else if (!record) report.touches++; // a redelivery's touch was counted when it was stored
   }
   await recordConversion(store, message, owner, settings.conversion);
-  return message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
+  const key = message.type === 'alias' && message.userId ? userKey(message.userId) : owner;
+  return { done: false, key, record };
 }
 
 const keptParametersBySettings = new WeakMap<PipelineSettings, ReadonlySet<string>>();

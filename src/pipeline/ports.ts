@@ -107,8 +107,13 @@ export interface AttributionStore extends LinkReader {
   /** Records that a step of a message succeeded (creating the record if needed). */
   markStep(messageId: string, step: MessageStep): Promise<void>;
 
-  /** Records that `ownerKey` had an event at `timestamp` (idempotent by messageId). */
-  recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void>;
+  /**
+   * Records that `ownerKey` had an event at `timestamp` (idempotent by messageId); false when it was
+   * recorded before: the message came again. A message's steps are marked only after its activity was
+   * recorded, so when this returns true there is no record of it to read (getMessage), unless it came
+   * before with another timestamp (then it is applied again, which stores nothing twice).
+   */
+  recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<boolean>;
   /** True when `ownerKey` has an event in [from, to) other than `exceptMessageId`. */
   hasActivityBetween(
     ownerKey: IdentityKey,

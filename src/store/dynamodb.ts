@@ -185,9 +185,13 @@ export class DynamoDbStore implements AttributionStore {
     );
   }
 
-  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
-    await this.writing([ownerKey], () =>
-      this.put({ pk: ownerPk(ownerKey), sk: `${ACTIVITY_PREFIX}${timestamp}#${messageId}` }),
+  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<boolean> {
+    // Conditional, so the write itself says whether the message came before: no read to ask it.
+    return this.writing([ownerKey], () =>
+      this.putIf({
+        Item: { pk: ownerPk(ownerKey), sk: `${ACTIVITY_PREFIX}${timestamp}#${messageId}` },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   }
 

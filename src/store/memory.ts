@@ -41,8 +41,11 @@ export class MemoryStore implements AttributionStore {
     this.messages.set(messageId, steps);
   }
 
-  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
-    getOrCreate(this.activity, ownerKey, () => new Map<string, string>()).set(messageId, timestamp);
+  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<boolean> {
+    const owned = getOrCreate(this.activity, ownerKey, () => new Map<string, string>());
+    if (owned.get(messageId) === timestamp) return false;
+    owned.set(messageId, timestamp);
+    return true;
   }
 
   async hasActivityBetween(

@@ -252,9 +252,9 @@ export class SqliteStore implements AttributionStore {
     this.sql.markStep.run(messageId, step);
   }
 
-  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<void> {
+  async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<boolean> {
     this.boundWait();
-    this.sql.recordActivity.run(ownerKey, timestamp, messageId);
+    return this.sql.recordActivity.run(ownerKey, timestamp, messageId).changes > 0;
   }
 
   async hasActivityBetween(

@@ -232,7 +232,7 @@ describe('deliver', () => {
 
   it('wraps any other failure as a RetryableError, so nothing is acknowledged that was not done', async () => {
     const built = await app();
-    built.pipeline.store.getMessage = async () => {
+    built.pipeline.store.recordActivity = async () => {
       throw new TypeError('disk on fire');
     };
 

@@ -169,8 +169,8 @@ describe.each([
           const outcome = await deliver(app, mixed);
           expect(outcome.kind).toBe('done');
           for (const message of good) {
-            const record = await app.pipeline.store.getMessage(String(message.messageId));
-            expect(record?.steps).toContain('done');
+            const owner = `anon:${String(message.anonymousId)}` as const;
+            expect(await app.pipeline.store.newestActivity([owner])).toBe('2026-03-01T10:00:00.000Z');
             expect(writer.profiles().get(`anon:${String(message.anonymousId)}`)).toMatchObject({
               first_touch_source: 'news',
             });

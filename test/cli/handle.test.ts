@@ -123,8 +123,9 @@ describe('touchpoint handle', () => {
     const outbox = readFileSync(join(dir, 'outbox.jsonl'), 'utf8').trim().split('\n');
     expect(outbox).toHaveLength(1);
     expect(JSON.parse(outbox[0]!)).toMatchObject({ type: 'identify', anonymousId: pageUtm.anonymousId });
-    // The store kept the message: a redelivery is a duplicate, as in Lambda.
-    expect(JSON.parse(again.stdout)).toMatchObject({ report: { duplicates: 1, identifyCalls: 0 } });
+    // The store kept the message: a redelivery changes nothing, as in Lambda.
+    expect(JSON.parse(again.stdout)).toMatchObject({ report: { processed: 1, identifyCalls: 0 } });
+    expect(readFileSync(join(dir, 'outbox.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
   it('keeps stdout pure JSON with --verbose: the log lines go to stderr', async () => {

@@ -133,7 +133,7 @@ describe('POST /segment (the Segment Webhooks destination)', () => {
       status: 200,
       json: expect.objectContaining({ processed: 1, duplicates: 0 }),
     });
-    expect(again).toEqual({ status: 200, json: expect.objectContaining({ processed: 0, duplicates: 1 }) });
+    expect(again).toEqual({ status: 200, json: expect.objectContaining({ processed: 1, identifyCalls: 0 }) });
     const touches = await app.pipeline.store.touchesOf(['anon:retry-1']);
     expect(touches).toHaveLength(1);
     expect(app.writer.delivered.filter((call) => call.target === 'anon:retry-1')).toHaveLength(1);

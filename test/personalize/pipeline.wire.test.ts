@@ -24,7 +24,7 @@ describe('the pipeline with the Personalize tracker', () => {
   const products = (count: number) =>
     Array.from({ length: count }, (_, i) => ({ product_id: `p${i}`, price: i }));
 
-  it('sends an 11-product order in two calls, dead-letters an over-long item id, and never resends on redelivery', async () => {
+  it('sends an 11-product order in two calls, dead-letters an over-long item id, and resends a redelivery with the same eventIds', async () => {
     // Prepare
     const subject = pipeline();
     const batch = [
@@ -52,8 +52,12 @@ describe('the pipeline with the Personalize tracker', () => {
 
     // Assess
     expect(first).toMatchObject({ processed: 3, deadLettered: 1 });
-    expect(again).toMatchObject({ processed: 0, duplicates: 3 });
-    expect(fake.putEvents.map((body) => body.eventList?.length)).toEqual([10, 1]);
+    // A Lambda delivery is not marked done: the redelivery is applied and tracked again, with the same
+    // eventIds, which Personalize does not train on twice.
+    expect(again).toMatchObject({ processed: 3, deadLettered: 1, identifyCalls: 0 });
+    expect(fake.putEvents.map((body) => body.eventList?.length)).toEqual([10, 1, 10, 1]);
+    const eventIds = fake.putEvents.map((body) => body.eventList?.map((event) => event.eventId));
+    expect(eventIds.slice(2)).toEqual(eventIds.slice(0, 2));
     expect(fake.violations).toEqual([]);
     const [letter] = await subject.store.listDeadLetters(10);
     expect(letter).toMatchObject({

@@ -110,8 +110,8 @@ describe('conversions in the delivery engine', () => {
       path: 'Email > Paid Search',
     });
     expect(v2.messageId).not.toBe(v1!.messageId);
-    expect(redelivered).toMatchObject({ duplicates: 1, creditCalls: 0 });
-    expect(orderAgain).toMatchObject({ duplicates: 1, creditCalls: 0 });
+    expect(redelivered).toMatchObject({ identifyCalls: 0, creditCalls: 0 });
+    expect(orderAgain).toMatchObject({ identifyCalls: 0, creditCalls: 0 });
     // the first touch changed too, so one identify carries it; the conversion traits did not change
     expect(pipeline.writer.profiles().get('user:u1')).toMatchObject({
       first_touch_channel: 'Email',

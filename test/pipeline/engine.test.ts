@@ -30,7 +30,7 @@ describe('the delivery engine', () => {
       expect(once.writer.delivered.length).toBeGreaterThan(40);
     });
 
-    it('reports a redelivered message as a duplicate and writes nothing for it', async () => {
+    it('applies a message that comes again after it completed once more, and writes nothing for it', async () => {
       const pipeline = testPipeline();
       const event = pageEvent({
         anonymousId: 'a1',
@@ -42,8 +42,11 @@ describe('the delivery engine', () => {
       const again = await pipeline.deliver(event);
 
       expect(first).toMatchObject({ processed: 1, touches: 1, identifyCalls: 1 });
-      expect(again).toMatchObject({ processed: 0, duplicates: 1, touches: 0, identifyCalls: 0 });
+      // Not marked done (a Lambda delivery comes again only when it failed): applied again, idempotently.
+      expect(again).toMatchObject({ processed: 1, duplicates: 0, touches: 0, identifyCalls: 0 });
       expect(pipeline.writer.delivered).toHaveLength(1);
+      expect(await pipeline.store.touchesOf(['anon:a1'])).toHaveLength(1);
+      expect(await pipeline.store.getMessage(event.messageId as string)).toBeNull();
     });
 
     it('treats the same messageId twice in one batch as one message', async () => {
@@ -500,10 +503,9 @@ describe('the delivery engine', () => {
       expect(retry).toMatchObject({ processed: 1, identifyCalls: 1 });
       expect(await pipeline.store.touchesOf(['anon:a1'])).toHaveLength(1);
       expect(pipeline.writer.delivered).toHaveLength(1);
-      expect((await pipeline.store.getMessage(event.messageId as string))?.steps).toContain('done');
     });
 
-    it('marks a tracked message `done` only, and `personalize` when its write-back fails, so no redelivery tracks it twice', async () => {
+    it('marks a tracked message `personalize` only when its write-back fails, so that redelivery does not track it twice', async () => {
       // Prepare
       const tracked: string[] = [];
       const tracker: EventTracker = {
@@ -529,13 +531,10 @@ describe('the delivery engine', () => {
       await pipeline.deliver(failing);
 
       // Assess
-      expect((await pipeline.store.getMessage(ok.messageId as string))?.steps).toEqual(['done']);
+      expect(await pipeline.store.getMessage(ok.messageId as string)).toBeNull();
       expect(afterFailure?.steps).toEqual(['personalize']);
       expect(tracked).toEqual([ok.messageId, failing.messageId]);
-      expect((await pipeline.store.getMessage(failing.messageId as string))?.steps.sort()).toEqual([
-        'done',
-        'personalize',
-      ]);
+      expect((await pipeline.store.getMessage(failing.messageId as string))?.steps).toEqual(['personalize']);
     });
 
     it("marks the chunks tracked before a later chunk's PutEvents failure, so they are not tracked again", async () => {

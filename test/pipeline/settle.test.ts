@@ -124,9 +124,13 @@ describe('DeliveryWindow.settle: per-message outcomes', () => {
       event: 'Product Added',
       properties: { product_id: 'p1' },
     });
-    // An earlier attempt tracked the two pages: only Product Added goes to the (failing) tracker now.
-    for (const message of [visit, other])
+    // An earlier attempt applied and tracked the two pages: only Product Added goes to the (failing)
+    // tracker now.
+    for (const message of [visit, other]) {
+      const owner = `anon:${String(message.anonymousId)}` as const;
+      await pipeline.store.recordActivity(owner, String(message.timestamp), message.messageId as string);
       await pipeline.store.markStep(message.messageId as string, 'personalize');
+    }
     await window.apply(parseEnvelope([visit, other, added]));
 
     const { completed, failed } = await window.settle(Date.now() + 10_000);

@@ -26,6 +26,8 @@ interface Budget {
   writes: number;
   byType: Record<string, { events: number; reads: number; writes: number }>;
   byOperation: RequestTally['byOperation'];
+  /** every tenth event delivered again after the stream, as Segment may when it missed an answer */
+  redelivered: { events: number; reads: number; writes: number };
 }
 
 describe('the DynamoDB request budget of the Lambda path', () => {
@@ -83,8 +85,21 @@ describe('the DynamoDB request budget of the Lambda path', () => {
         sum.writeUnits += counts.writeUnits;
       }
     }
+    const again = events.filter((_, index) => index % 10 === 0);
+    const redelivered = emptyTally();
+    for (const event of again) {
+      await handle(event, lambdaContext);
+      const tally = counter.reset();
+      redelivered.readUnits += tally.readUnits;
+      redelivered.writeUnits += tally.writeUnits;
+    }
     const per = (value: number, count: number) => Math.round((value / count) * 100) / 100;
     return {
+      redelivered: {
+        events: again.length,
+        reads: per(redelivered.readUnits, again.length),
+        writes: per(redelivered.writeUnits, again.length),
+      },
       events: events.length,
       reads: per(total.readUnits, events.length),
       writes: per(total.writeUnits, events.length),
@@ -113,29 +128,40 @@ describe('the DynamoDB request budget of the Lambda path', () => {
 
   /**
    * The budgets, per event on average, in request units (what on-demand bills). Issue 16 asks for 3 read
-   * and 2 write units per event: not met yet (README, DynamoDB cost per million events, says why). These
-   * keep what was reached, with a little headroom: 4.36 read and 2.86 write units per event with
-   * Personalize (page 4.24/2.63, track 4.15/2.74, identify 6.74/6, alias 8/5), 6.26 and 5.91 with the local
-   * fallback. Before links and profile states moved into their id's partition (one Query per id reads
-   * them with its touches, conversions and newest activity) the same stream took 7.60 read units with
-   * Personalize (page 7.33, track 6.98, identify 13.30, alias 18) and 9.53 with the local fallback, and
-   * fails every read budget here.
+   * and 2 write units per event with Personalize; the first budget is that, the others keep what was
+   * reached with a little headroom: 2.36 read and 1.86 write units per event with Personalize (page
+   * 2.24/1.63, track 2.15/1.74, identify 4.74/5, alias 6/4), 4.26 and 4.91 with the local fallback.
+   * Before this the same stream took 4.36 reads and 2.86 writes with Personalize: a GetItem of the
+   * idempotency record before each event, a `done` write after it (recordActivity's conditional put
+   * now says whether a message came before, and a Lambda delivery is not marked done, see marksDone in
+   * src/pipeline/engine.ts) and a session-check Query per event (the write-back now deletes the Direct
+   * touches an event continues, from the touches it reads anyway). Before links and profile states
+   * moved into their id's partition it took 7.60 reads.
    */
   const WITH_PERSONALIZE: Budgets = {
-    all: { reads: 4.55, writes: 2.95 },
-    page: { reads: 4.45, writes: 2.7 },
-    track: { reads: 4.35, writes: 2.85 },
-    identify: { reads: 7.1, writes: 6.3 },
-    alias: { reads: 8.5, writes: 5.3 },
+    all: { reads: 3, writes: 2 },
+    page: { reads: 2.4, writes: 1.75 },
+    track: { reads: 2.3, writes: 1.85 },
+    identify: { reads: 5.1, writes: 5.3 },
+    alias: { reads: 6.5, writes: 4.3 },
   };
   /** The local fallback recommender keeps its model in the same table: catalog events cost far more. */
   const WITH_LOCAL_FALLBACK: Budgets = {
-    all: { reads: 6.5, writes: 6.05 },
-    page: { reads: 4.45, writes: 2.7 },
-    track: { reads: 9.4, writes: 12.05 },
-    identify: { reads: 12.1, writes: 6.3 },
-    alias: { reads: 8.5, writes: 5.3 },
+    all: { reads: 4.5, writes: 5.1 },
+    page: { reads: 2.4, writes: 1.75 },
+    track: { reads: 7.4, writes: 11.2 },
+    identify: { reads: 10.1, writes: 5.3 },
+    alias: { reads: 6.5, writes: 4.3 },
   };
+
+  /**
+   * A completed Lambda delivery is not marked done, so one that comes again is applied again: 3.75 read
+   * and 1.37 write units with Personalize, 3.98 and 1.39 with the local fallback (the failed conditional
+   * activity put says it came before, then its record is read and its write-back finds nothing to send).
+   * A `done` mark would make that one read, for a write on every event: worth it only if about every
+   * second event came twice.
+   */
+  const REDELIVERY: { reads: number; writes: number } = { reads: 4.2, writes: 1.6 };
 
   it.each([
     [
@@ -145,7 +171,7 @@ describe('the DynamoDB request budget of the Lambda path', () => {
     ],
     ['the local fallback recommender (no Personalize)', {}, WITH_LOCAL_FALLBACK],
   ])(
-    'with %s, stays within its read and write units per event, overall and per event type',
+    'with %s, stays within its read and write units per event, overall, per event type and redelivered',
     async (_name, env: Record<string, string>, budgets: Budgets) => {
       // Act
       const budget = await run(env);
@@ -162,6 +188,8 @@ describe('the DynamoDB request budget of the Lambda path', () => {
       expect(
         Object.fromEntries(over.map(([type]) => [type, measured[type as keyof typeof measured]])),
       ).toEqual({});
+      expect(budget.redelivered.reads).toBeLessThanOrEqual(REDELIVERY.reads);
+      expect(budget.redelivered.writes).toBeLessThanOrEqual(REDELIVERY.writes);
     },
     600_000,
   );

@@ -102,7 +102,7 @@ describe('dynamodb store', () => {
     const again = await subject.deliver([huge, good]);
 
     expect(report).toMatchObject({ received: 2, processed: 1, deadLettered: 1 });
-    expect(again).toMatchObject({ duplicates: 1, deadLettered: 1 });
+    expect(again).toMatchObject({ processed: 1, identifyCalls: 0, deadLettered: 1 });
     expect(subject.writer.profiles().get('anon:a-good')).toMatchObject({ first_touch_source: 'news' });
     const letters = await store.listDeadLetters(10);
     expect(letters).toHaveLength(1);

@@ -100,8 +100,8 @@ export async function replayDeadLetters(
 }
 
 /**
- * A message Personalize rejected was otherwise processed (and marked done): a replay skips it as a
- * duplicate and cannot send its event again, so its dead letter stays until purged.
+ * A message Personalize rejected was otherwise processed: a replay skips it as a duplicate (when it was
+ * marked done) or tracks it again, which Personalize rejects again, so its dead letter stays until purged.
  */
 function untrackable(letter: DeadLetter): boolean {
   return letter.reason.startsWith('personalize: ');
