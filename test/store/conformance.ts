@@ -41,6 +41,13 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect((await store.getMessage('m2'))?.steps.sort()).toEqual(['attribution-event', 'done']);
     });
 
+    it('says whether activity is new: not for a message whose activity was recorded before', async () => {
+      expect(await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1')).toBe(true);
+      expect(await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1')).toBe(false);
+      expect(await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a2')).toBe(true);
+      expect(await store.recordActivity(B, '2026-01-01T10:00:00.000Z', 'b1')).toBe(true);
+    });
+
     it('answers activity windows as half-open [from, to) and excludes the asking message', async () => {
       await store.recordActivity(A, '2026-01-01T10:00:00.000Z', 'a1');
       expect(
