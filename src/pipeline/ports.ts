@@ -156,8 +156,9 @@ export interface AttributionStore extends LinkReader {
   removeDeadLetters(keys: readonly string[]): Promise<number>;
 
   /**
-   * Deletes everything stored about these ids (Segment `delete` / GDPR), their dead letters included,
-   * keeping idempotency records.
+   * Deletes everything stored about these ids (Segment `delete` / GDPR), their dead letters and activity
+   * included, keeping the records of message steps (keyed by messageId alone). Their activity gone, a
+   * message of theirs that comes again is recorded as new (recordActivity) and applied again.
    */
   forget(keys: readonly IdentityKey[]): Promise<void>;
 
