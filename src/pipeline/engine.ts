@@ -291,14 +291,15 @@ async function applyMessages(
       });
       continue;
     }
+    if (seen.has(message.messageId)) {
+      report.duplicates++; // twice in this window
+      continue;
+    }
     // A delete records no activity, so its record is read here; another message's is read only when its
     // activity was recorded before (applyMessage).
-    const record =
-      seen.has(message.messageId) || message.type !== 'delete'
-        ? null
-        : await store.getMessage(message.messageId);
-    if (seen.has(message.messageId) || record?.steps.includes('done')) {
-      report.duplicates++; // redelivered, or twice in this window
+    const record = message.type === 'delete' ? await store.getMessage(message.messageId) : null;
+    if (record?.steps.includes('done')) {
+      report.duplicates++; // redelivered after it was marked done
       continue;
     }
     seen.add(message.messageId);
