@@ -29,7 +29,7 @@ import type {
   ProfileState,
   TraitWriter,
 } from './ports';
-import { computeProfile, profileIdsDigest } from './profile';
+import { computeProfile, profileIdsDigest, RACED_WRITE } from './profile';
 import { ProfileLocks } from './profile-locks';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
@@ -544,9 +544,9 @@ async function writeBackProfiles(
       );
     }
     // With concurrent writers (DynamoDB under parallel invocations), another invocation may have stored a
-    // touch or a link after this one read its snapshot, and this one's save may have landed last with
-    // stale traits. Re-resolving and recomputing after our own save (or deletion of a touch) closes that
-    // window: whoever writes last also reads last.
+    // touch or a link after this one read its snapshot. Re-resolving and recomputing after our own save
+    // (or deletion of a touch) closes that window: whoever writes last also reads last. A save that lost
+    // to another writer's (RACED_WRITE) makes that recompute send every trait.
     if (written === 0 || !pipeline.store.concurrentWriters) return;
   }
 }
@@ -585,6 +585,8 @@ type ProfileOutcome = {
   full: Traits;
   /** the profile's ids, as saved with the traits */
   writtenFor: string;
+  /** the identify call that wrote the state this one was computed against (ProfileState.writtenBy) */
+  replacing: string | null;
   change: AttributionChange | null;
   credits: CreditSend[];
 };
@@ -602,6 +604,8 @@ type RoundState = {
  * traits; returns how many profiles it wrote. The order matters for redeliveries: traits are saved last,
  * so a failure before that recomputes the same change next time (the identify's messageId depends on
  * the change and the state it replaces, and published changes are marked per message so they are not published twice).
+ * A save lands only over the write it was computed against; one that finds another writer's there is
+ * kept as RACED_WRITE, since the two identify calls may have reached Segment in either order.
  */
 async function writeBackRound(
   pipeline: Pipeline,
@@ -660,7 +664,10 @@ async function writeBackRound(
       fail(outcome.entry, unpublished.get(outcome));
       continue;
     }
-    await store.saveWrittenTraits(outcome.entry.profile.target, outcome.full, now, outcome.writtenFor);
+    const { target } = outcome.entry.profile;
+    const write = { by: (outcome.call as IdentifyCall).messageId, replacing: outcome.replacing };
+    if (!(await store.saveWrittenTraits(target, outcome.full, now, outcome.writtenFor, write)))
+      await store.saveWrittenTraits(target, outcome.full, now, RACED_WRITE, { by: write.by });
     report.identifyCalls++;
     written++;
   }
@@ -736,13 +743,19 @@ async function profileWriteBack(
   // this is the first write to a merged profile) sends every trait once, nulls included: Segment may
   // have merged the other ids' profiles, with what was written to them, before or after this write.
   const writtenFor = profileIdsDigest(profile.keys);
+  const replacing = state?.writtenBy ?? null;
   const merged = state?.writtenTraits ? state.writtenFor !== writtenFor : profile.keys.length > 1;
-  const changed = merged
-    ? await mergedRewrite(pipeline.store, profile, traits, enriched, state)
-    : changedTraits(traits, state?.writtenTraits ?? null);
+  const changed =
+    state?.writtenFor === RACED_WRITE
+      ? { ...traits }
+      : merged
+        ? await mergedRewrite(pipeline.store, profile, traits, enriched, state)
+        : changedTraits(traits, state?.writtenTraits ?? null);
   if (!changed)
     return result(
-      credits.length > 0 ? { entry, call: null, full: traits, writtenFor, change: null, credits } : null,
+      credits.length > 0
+        ? { entry, call: null, full: traits, writtenFor, replacing, change: null, credits }
+        : null,
     );
   const messageIds = messages.map((message) => message.messageId);
   const timestamp =
@@ -753,6 +766,7 @@ async function profileWriteBack(
     messageId: writeBackMessageId(profile.target, changed, {
       traits: state?.writtenTraits ?? null,
       at: state?.writtenAt ?? null,
+      by: replacing,
     }),
     timestamp,
   };
@@ -766,7 +780,7 @@ async function profileWriteBack(
         messageIds,
       })
     : null;
-  return result({ entry, call, full, writtenFor, change, credits });
+  return result({ entry, call, full, writtenFor, replacing, change, credits });
 }
 
 /**

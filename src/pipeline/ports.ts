@@ -69,6 +69,15 @@ export interface RecentProfile {
   writtenAt: string;
 }
 
+/**
+ * Which identify call a save of written traits records (`by`, its messageId), and which one it was
+ * computed against (`replacing`: the state's writtenBy as read, null when there was none).
+ */
+export interface WrittenBy {
+  by: string;
+  replacing?: string | null;
+}
+
 /** Per-target state: what was last written to Segment, and the recommendation cache. */
 export interface ProfileState {
   writtenTraits: Traits | null;
@@ -80,6 +89,8 @@ export interface ProfileState {
    * written with one.
    */
   writtenFor?: string;
+  /** the messageId of the identify call that wrote `writtenTraits` (see WrittenBy); absent before one */
+  writtenBy?: string;
   /** the related-items list (PERSONALIZE_RELATED_*), cached like `recommendations` */
   relatedRecommendations?: CachedRecommendations | null;
 }
@@ -135,8 +146,18 @@ export interface AttributionStore extends LinkReader {
   link(link: IdentityLink): Promise<void>;
 
   getProfileState(target: IdentityKey): Promise<ProfileState | null>;
-  /** Saves what was written to `target`, when, and for which ids (`writtenFor`, kept when given). */
-  saveWrittenTraits(target: IdentityKey, traits: Traits, at: string, writtenFor?: string): Promise<void>;
+  /**
+   * Saves what was written to `target`, when, and for which ids (`writtenFor`, kept when given). With
+   * `write.replacing`, only if the state still holds that write (or already holds `write.by`): returns
+   * false, saving nothing, when another writer saved in between. True when saved.
+   */
+  saveWrittenTraits(
+    target: IdentityKey,
+    traits: Traits,
+    at: string,
+    writtenFor?: string,
+    write?: WrittenBy,
+  ): Promise<boolean>;
   saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void>;
   /**
    * The targets whose traits were written most recently, newest `writtenAt` first, at most `limit`

@@ -6,6 +6,8 @@ import type { IdentityKey } from '../identity';
 export interface ReplacedState {
   traits: Traits | null;
   at: string | null;
+  /** the identify call that wrote them (ProfileState.writtenBy), when known */
+  by?: string | null;
 }
 
 /**
@@ -13,12 +15,14 @@ export interface ReplacedState {
  * being sent and the written state they replace. Two containers that compute the same change from the
  * same state send the same id, and so does a redelivery that redoes a write-back whose save failed:
  * Segment deduplicates them. Which messages triggered the change does not matter. A later change back to
- * an earlier value replaces a different state (another `at`, other traits), so it gets a new id.
+ * an earlier value replaces a different state (another `at`, other traits, another writer), so it gets
+ * a new id: a resend after a race (RACED_WRITE) is never taken for the call it corrects.
  */
 export function writeBackMessageId(target: IdentityKey, traits: Traits, replaced: ReplacedState): string {
   // Traits are built in a fixed key order (attribution, then enrichers), and the written state is read
   // back as it was saved, so the same values give the same text; keys are not re-sorted (a replacer list
   // costs twice the stringify).
-  const text = `${target}\n${JSON.stringify(traits)}\n${replaced.at ?? ''}\n${JSON.stringify(replaced.traits)}`;
+  const by = replaced.by ? `\n${replaced.by}` : '';
+  const text = `${target}\n${JSON.stringify(traits)}\n${replaced.at ?? ''}\n${JSON.stringify(replaced.traits)}${by}`;
   return `touchpoint-${createHash('sha256').update(text).digest('hex').slice(0, 40)}`;
 }

@@ -36,6 +36,7 @@ import type {
   RecentProfile,
   RecommenderDoc,
   RecommenderWrite,
+  WrittenBy,
 } from '../pipeline/ports';
 import { recommenderDeviceDoc } from '../pipeline/ports';
 import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
@@ -401,13 +402,35 @@ export class DynamoDbStore implements AttributionStore {
     traits: Traits,
     at: string,
     writtenFor?: string,
-  ): Promise<void> {
+    write?: WrittenBy,
+  ): Promise<boolean> {
     const kept = writtenFor === undefined ? '' : ', writtenFor = :for';
-    await this.updateState(target, `SET writtenTraits = :traits, writtenAt = :at${kept}`, {
-      ':traits': packed(traits),
-      ':at': at,
-      ...(writtenFor === undefined ? {} : { ':for': writtenFor }),
-    });
+    const by = write ? ', writtenBy = :by' : ' REMOVE writtenBy';
+    const replacing = write?.replacing;
+    const condition =
+      replacing === undefined
+        ? undefined
+        : replacing === null
+          ? 'attribute_not_exists(writtenBy) OR writtenBy = :by'
+          : 'writtenBy IN (:replacing, :by)';
+    try {
+      await this.updateState(
+        target,
+        `SET writtenTraits = :traits, writtenAt = :at${kept}${by}`,
+        {
+          ':traits': packed(traits),
+          ':at': at,
+          ...(writtenFor === undefined ? {} : { ':for': writtenFor }),
+          ...(write ? { ':by': write.by } : {}),
+          ...(typeof replacing === 'string' ? { ':replacing': replacing } : {}),
+        },
+        condition,
+      );
+      return true;
+    } catch (error) {
+      if (condition && isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {
@@ -771,6 +794,7 @@ export class DynamoDbStore implements AttributionStore {
     target: IdentityKey,
     expression: string,
     values: Record<string, unknown>,
+    condition?: string,
   ): Promise<void> {
     await this.writing([target], () =>
       this.send('UpdateItem', () =>
@@ -780,6 +804,7 @@ export class DynamoDbStore implements AttributionStore {
             Key: stateKey(target),
             UpdateExpression: expression,
             ExpressionAttributeValues: values,
+            ...(condition ? { ConditionExpression: condition } : {}),
           }),
         ),
       ),
@@ -1043,6 +1068,7 @@ function stateOfItem(item: Item): ProfileState {
     writtenAt: typeof item.writtenAt === 'string' ? item.writtenAt : null,
     recommendations: unpacked<CachedRecommendations>(item.recommendations),
     ...(typeof item.writtenFor === 'string' ? { writtenFor: item.writtenFor } : {}),
+    ...(typeof item.writtenBy === 'string' ? { writtenBy: item.writtenBy } : {}),
     relatedRecommendations: unpacked<CachedRecommendations>(item.relatedRecommendations),
   };
 }

@@ -12,6 +12,7 @@ import type {
   RecentProfile,
   RecommenderDoc,
   RecommenderWrite,
+  WrittenBy,
 } from '../pipeline/ports';
 import { recommenderDeviceDoc } from '../pipeline/ports';
 import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
@@ -120,14 +121,23 @@ export class MemoryStore implements AttributionStore {
     traits: Traits,
     at: string,
     writtenFor?: string,
-  ): Promise<void> {
-    const state = this.profiles.get(target) ?? emptyProfileState();
+    write?: WrittenBy,
+  ): Promise<boolean> {
+    const current = this.profiles.get(target);
+    const replacing = write?.replacing;
+    if (replacing !== undefined) {
+      const holds = current?.writtenBy ?? null;
+      if (holds !== replacing && holds !== write?.by) return false;
+    }
+    const { writtenBy: _previous, ...state } = current ?? emptyProfileState();
     this.profiles.set(target, {
       ...state,
       writtenTraits: { ...traits },
       writtenAt: at,
       ...(writtenFor === undefined ? {} : { writtenFor }),
+      ...(write ? { writtenBy: write.by } : {}),
     });
+    return true;
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   RecentProfile,
   RecommenderDoc,
   RecommenderWrite,
+  WrittenBy,
 } from '../pipeline/ports';
 import { recommenderDeviceDoc } from '../pipeline/ports';
 
@@ -70,6 +71,8 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (owner, message_id)
   );
   `,
+  // which identify call wrote a profile's traits (ProfileState.writtenBy)
+  `ALTER TABLE profiles ADD COLUMN written_by TEXT;`,
 ];
 
 /** SQLite's page cache, KiB (see the constructor). */
@@ -180,14 +183,23 @@ export class SqliteStore implements AttributionStore {
           recommendations: string | null;
           written_for: string | null;
           related_recommendations: string | null;
+          written_by: string | null;
         }
       >(
-        'SELECT written_traits, written_at, recommendations, written_for, related_recommendations FROM profiles WHERE target = ?',
+        'SELECT written_traits, written_at, recommendations, written_for, related_recommendations, written_by FROM profiles WHERE target = ?',
       ),
+      // @free: 1 saves whatever the row holds; else only over no write or over @by itself
       saveTraits: db.prepare(
-        `INSERT INTO profiles (target, written_traits, written_at, written_for) VALUES (?, ?, ?, ?)
+        `INSERT INTO profiles (target, written_traits, written_at, written_for, written_by)
+         VALUES (@target, @traits, @at, @for, @by)
          ON CONFLICT (target) DO UPDATE SET written_traits = excluded.written_traits, written_at = excluded.written_at,
-         written_for = coalesce(excluded.written_for, profiles.written_for)`,
+         written_for = coalesce(excluded.written_for, profiles.written_for), written_by = excluded.written_by
+         WHERE @free = 1 OR profiles.written_by IS NULL OR profiles.written_by = @by`,
+      ),
+      saveTraitsReplacing: db.prepare(
+        `UPDATE profiles SET written_traits = @traits, written_at = @at,
+         written_for = coalesce(@for, written_for), written_by = @by
+         WHERE target = @target AND (written_by = @replacing OR written_by = @by)`,
       ),
       recentProfiles: db.prepare<[number], { target: string; written_at: string }>(
         'SELECT target, written_at FROM profiles WHERE written_at IS NOT NULL ORDER BY written_at DESC, target LIMIT ?',
@@ -328,6 +340,7 @@ export class SqliteStore implements AttributionStore {
         ? (JSON.parse(row.recommendations) as CachedRecommendations)
         : null,
       ...(row.written_for === null ? {} : { writtenFor: row.written_for }),
+      ...(row.written_by === null ? {} : { writtenBy: row.written_by }),
       relatedRecommendations: row.related_recommendations
         ? (JSON.parse(row.related_recommendations) as CachedRecommendations)
         : null,
@@ -339,9 +352,20 @@ export class SqliteStore implements AttributionStore {
     traits: Traits,
     at: string,
     writtenFor?: string,
-  ): Promise<void> {
+    write?: WrittenBy,
+  ): Promise<boolean> {
     this.boundWait();
-    this.sql.saveTraits.run(target, JSON.stringify(traits), at, writtenFor ?? null);
+    const row = {
+      target,
+      traits: JSON.stringify(traits),
+      at,
+      for: writtenFor ?? null,
+      by: write?.by ?? null,
+    };
+    const replacing = write?.replacing;
+    if (typeof replacing === 'string')
+      return this.sql.saveTraitsReplacing.run({ ...row, replacing }).changes > 0;
+    return this.sql.saveTraits.run({ ...row, free: replacing === undefined ? 1 : 0 }).changes > 0;
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

@@ -1,5 +1,5 @@
 import { generateEvents } from '../../src/generate';
-import { WRITE_BACK_SLICE } from '../../src/pipeline';
+import { RACED_WRITE, WRITE_BACK_SLICE } from '../../src/pipeline';
 import { MemoryStore, type ProfileState } from '../../src/store';
 import type { IdentityKey } from '../../src/identity';
 import type { Traits } from '../../src/attribution';
@@ -387,6 +387,67 @@ describe('the delivery engine', () => {
         last_touch_source: 'bing',
       });
     });
+    it('resends every trait after a save another writer beat, whichever identify reached Segment last', async () => {
+      // Prepare: A reads the profile's written state, then stalls; B writes back and saves first.
+      class ReadThenHold extends SharedStore {
+        override async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
+          const hold = this.hold;
+          this.hold = null;
+          const state = await MemoryStore.prototype.getProfileState.call(this, target);
+          if (hold) await hold;
+          return state;
+        }
+      }
+      const store = new ReadThenHold();
+      const a = testPipeline({ store });
+      const b = testPipeline({ store, writer: a.writer });
+      await a.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T09:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://t.co/',
+        }),
+      );
+      let releaseA = () => {};
+      store.hold = new Promise<void>((resolve) => (releaseA = resolve));
+
+      // Act
+      const stalled = a.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T10:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.google.com/',
+        }),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      await b.deliver(
+        pageEvent({
+          anonymousId: 'a1',
+          at: '2026-03-01T12:00:00Z',
+          url: `${SITE}/`,
+          referrer: 'https://www.bing.com/',
+        }),
+      );
+      releaseA();
+      await stalled;
+
+      // Assess: A's save found B's write; its re-check sent every trait, first touch and nulls included
+      const calls = a.writer.delivered;
+      const resend = calls[calls.length - 1];
+      expect(resend?.traits).toMatchObject({
+        first_touch_source: 'x',
+        last_touch_source: 'bing',
+        touch_count: 3,
+        first_touch_campaign: null,
+      });
+      const state = await store.getProfileState('anon:a1');
+      expect(state?.writtenFor).not.toBe(RACED_WRITE);
+      expect(state?.writtenBy).toBe(resend?.messageId);
+      expect(new Set(calls.map((call) => call.messageId)).size).toBe(calls.length);
+    });
+
     it('corrects a stale write-back made before a concurrent identify merged another device', async () => {
       // Prepare: device b already belongs to u1; device a has an earlier, anonymous touch.
       const store = new SharedStore();

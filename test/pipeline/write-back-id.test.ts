@@ -10,6 +10,7 @@ describe('writeBackMessageId', () => {
     expect(writeBackMessageId('user:u1', { a: 3 }, before)).not.toBe(id);
     expect(writeBackMessageId('user:u1', { a: 2 }, { ...before, traits: { a: 1, b: 2 } })).not.toBe(id);
     expect(writeBackMessageId('user:u1', { a: 2 }, { traits: null, at: null })).not.toBe(id);
+    expect(writeBackMessageId('user:u1', { a: 2 }, { ...before, by: 'touchpoint-other' })).not.toBe(id);
     const list = writeBackMessageId('user:u1', { recommended_products: ['p1', 'p2'] }, before);
     expect(writeBackMessageId('user:u1', { recommended_products: ['p2', 'p1'] }, before)).not.toBe(list);
     expect(id).toMatch(/^touchpoint-[0-9a-f]{40}$/);

@@ -185,6 +185,45 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect((await store.getProfileState(U))?.writtenFor).toBe('ids-2');
     });
 
+    it('saves written traits only over the write they were computed against', async () => {
+      const at = '2026-01-01T00:00:00.000Z';
+      // Two writers read a profile never written: the first save wins, the second is refused
+      expect(
+        await store.saveWrittenTraits(U, { touch_count: 1 }, at, 'ids', { by: 'w1', replacing: null }),
+      ).toBe(true);
+      expect(
+        await store.saveWrittenTraits(U, { touch_count: 2 }, at, 'ids', { by: 'w2', replacing: null }),
+      ).toBe(false);
+      expect(await store.getProfileState(U)).toMatchObject({
+        writtenTraits: { touch_count: 1 },
+        writtenBy: 'w1',
+      });
+
+      // The same write saved again (a retry) is not a race; one computed against w1 replaces it
+      expect(
+        await store.saveWrittenTraits(U, { touch_count: 1 }, at, 'ids', { by: 'w1', replacing: null }),
+      ).toBe(true);
+      expect(
+        await store.saveWrittenTraits(U, { touch_count: 3 }, at, 'ids', { by: 'w3', replacing: 'w1' }),
+      ).toBe(true);
+      expect(
+        await store.saveWrittenTraits(U, { touch_count: 4 }, at, 'ids', { by: 'w4', replacing: 'w1' }),
+      ).toBe(false);
+
+      // A save without a condition always lands, and one without a writer leaves none recorded
+      expect(await store.saveWrittenTraits(U, { touch_count: 5 }, at, 'raced', { by: 'w5' })).toBe(true);
+      expect(await store.getProfileState(U)).toMatchObject({
+        writtenTraits: { touch_count: 5 },
+        writtenFor: 'raced',
+        writtenBy: 'w5',
+      });
+      expect(await store.saveWrittenTraits(U, { touch_count: 6 }, at)).toBe(true);
+      expect((await store.getProfileState(U))?.writtenBy).toBeUndefined();
+      expect(
+        await store.saveWrittenTraits(A, { touch_count: 1 }, at, 'ids', { by: 'w6', replacing: 'w5' }),
+      ).toBe(false);
+    });
+
     it('keeps the related-items list beside the other list, neither clobbering the other', async () => {
       const list = {
         items: ['sku-1'],

@@ -37,6 +37,7 @@ describe('sqlite store', () => {
       DROP TABLE dead_letters; DROP TABLE dead_letter_owners;
       ALTER TABLE profiles DROP COLUMN related_recommendations; -- migration 5, after the dead letters
       DROP TABLE conversions; -- migration 6, after the related items
+      ALTER TABLE profiles DROP COLUMN written_by; -- migration 7, after the conversions
       CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, message_id TEXT, reason TEXT NOT NULL, payload TEXT);
       INSERT INTO dead_letters (at, message_id, reason, payload) VALUES
         ('2026-01-01T00:00:00.000Z', 'm1', 'first try', '{"a":1}'),
