@@ -29,7 +29,8 @@ import type {
   ProfileState,
   TraitWriter,
 } from './ports';
-import { computeProfile, profileIdsDigest, RACED_WRITE } from './profile';
+import { RACED_WRITE } from './ports';
+import { computeProfile, profileIdsDigest } from './profile';
 import { ProfileLocks } from './profile-locks';
 import { emptyReport, type BatchReport } from './report';
 import { writeBackMessageId } from './write-back-id';
@@ -604,8 +605,8 @@ type RoundState = {
  * traits; returns how many profiles it wrote. The order matters for redeliveries: traits are saved last,
  * so a failure before that recomputes the same change next time (the identify's messageId depends on
  * the change and the state it replaces, and published changes are marked per message so they are not published twice).
- * A save lands only over the write it was computed against; one that finds another writer's there is
- * kept as RACED_WRITE, since the two identify calls may have reached Segment in either order.
+ * A save lands only over the write it was computed against; one that finds another writer's there marks
+ * that write RACED_WRITE, since the two identify calls may have reached Segment in either order.
  */
 async function writeBackRound(
   pipeline: Pipeline,
@@ -667,7 +668,7 @@ async function writeBackRound(
     const { target } = outcome.entry.profile;
     const write = { by: (outcome.call as IdentifyCall).messageId, replacing: outcome.replacing };
     if (!(await store.saveWrittenTraits(target, outcome.full, now, outcome.writtenFor, write)))
-      await store.saveWrittenTraits(target, outcome.full, now, RACED_WRITE, { by: write.by });
+      await store.markWrittenRaced(target);
     report.identifyCalls++;
     written++;
   }

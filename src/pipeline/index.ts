@@ -31,8 +31,13 @@ export type {
   TrackCall,
   TraitWriter,
 } from './ports';
-export { MAX_RECOMMENDER_WRITES, RECOMMENDER_DEVICE_PREFIX, recommenderDeviceDoc } from './ports';
-export { computeProfile, RACED_WRITE, type ComputedProfile } from './profile';
+export {
+  MAX_RECOMMENDER_WRITES,
+  RACED_WRITE,
+  RECOMMENDER_DEVICE_PREFIX,
+  recommenderDeviceDoc,
+} from './ports';
+export { computeProfile, type ComputedProfile } from './profile';
 export { addReport, emptyReport, type BatchReport } from './report';
 export { mapConcurrently } from './concurrently';
 export { isOwnWriteBack, OWN_TRAIT_PREFIXES } from './loop-guard';

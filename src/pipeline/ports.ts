@@ -78,6 +78,13 @@ export interface WrittenBy {
   replacing?: string | null;
 }
 
+/**
+ * ProfileState.writtenFor after a save lost to another writer's (see markWrittenRaced): their identify
+ * calls may have reached Segment in either order, so the written traits say nothing sure of Segment's.
+ * It matches no digest, and the next write-back sends every trait.
+ */
+export const RACED_WRITE = 'raced';
+
 /** Per-target state: what was last written to Segment, and the recommendation cache. */
 export interface ProfileState {
   writtenTraits: Traits | null;
@@ -85,8 +92,8 @@ export interface ProfileState {
   recommendations: CachedRecommendations | null;
   /**
    * Which ids the profile had when its traits were last written (a digest, see profileIdsDigest); when
-   * the ids change, the profile was merged and its next write-back sends every trait. Absent when never
-   * written with one.
+   * the ids change, the profile was merged and its next write-back sends every trait (so it does after
+   * RACED_WRITE). Absent when never written with one.
    */
   writtenFor?: string;
   /** the messageId of the identify call that wrote `writtenTraits` (see WrittenBy); absent before one */
@@ -158,6 +165,11 @@ export interface AttributionStore extends LinkReader {
     writtenFor?: string,
     write?: WrittenBy,
   ): Promise<boolean>;
+  /**
+   * Marks `target`'s written traits raced (writtenFor RACED_WRITE), keeping the rest: a write-back's
+   * conditional save found another writer's write in its place.
+   */
+  markWrittenRaced(target: IdentityKey): Promise<void>;
   saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void>;
   /**
    * The targets whose traits were written most recently, newest `writtenAt` first, at most `limit`

@@ -116,11 +116,3 @@ export function profileIdsDigest(keys: readonly IdentityKey[]): string {
     .digest('hex')
     .slice(0, 24);
 }
-
-/**
- * The writtenFor a write-back saves when another writer saved the same profile between its read and its
- * save (DynamoDB under parallel invocations): their identify calls may have reached Segment in either
- * order, so the saved traits say nothing sure of Segment's. It matches no digest, and the next write-back
- * sends every trait.
- */
-export const RACED_WRITE = 'raced';

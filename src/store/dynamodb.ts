@@ -38,7 +38,7 @@ import type {
   RecommenderWrite,
   WrittenBy,
 } from '../pipeline/ports';
-import { recommenderDeviceDoc } from '../pipeline/ports';
+import { RACED_WRITE, recommenderDeviceDoc } from '../pipeline/ports';
 import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
 import { PartitionReads } from './dynamodb-reads';
 
@@ -430,6 +430,19 @@ export class DynamoDbStore implements AttributionStore {
     } catch (error) {
       if (condition && isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  async markWrittenRaced(target: IdentityKey): Promise<void> {
+    try {
+      await this.updateState(
+        target,
+        'SET writtenFor = :for',
+        { ':for': RACED_WRITE },
+        'attribute_exists(pk)',
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // no state: nothing written to mark
     }
   }
 

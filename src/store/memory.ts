@@ -14,7 +14,7 @@ import type {
   RecommenderWrite,
   WrittenBy,
 } from '../pipeline/ports';
-import { recommenderDeviceDoc } from '../pipeline/ports';
+import { RACED_WRITE, recommenderDeviceDoc } from '../pipeline/ports';
 import { matchesDeadLetterFilter } from '../pipeline/dead-letter';
 
 /** An in-process store for unit tests and one-off runs. Same semantics as the persistent stores. */
@@ -138,6 +138,11 @@ export class MemoryStore implements AttributionStore {
       ...(write ? { writtenBy: write.by } : {}),
     });
     return true;
+  }
+
+  async markWrittenRaced(target: IdentityKey): Promise<void> {
+    const state = this.profiles.get(target);
+    if (state) this.profiles.set(target, { ...state, writtenFor: RACED_WRITE });
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

@@ -18,7 +18,7 @@ import type {
   RecommenderWrite,
   WrittenBy,
 } from '../pipeline/ports';
-import { recommenderDeviceDoc } from '../pipeline/ports';
+import { RACED_WRITE, recommenderDeviceDoc } from '../pipeline/ports';
 
 /**
  * Schema migrations, applied in order and tracked in `PRAGMA user_version`. Append only: never edit a
@@ -201,6 +201,7 @@ export class SqliteStore implements AttributionStore {
          written_for = coalesce(@for, written_for), written_by = @by
          WHERE target = @target AND (written_by = @replacing OR written_by = @by)`,
       ),
+      markRaced: db.prepare('UPDATE profiles SET written_for = ? WHERE target = ?'),
       recentProfiles: db.prepare<[number], { target: string; written_at: string }>(
         'SELECT target, written_at FROM profiles WHERE written_at IS NOT NULL ORDER BY written_at DESC, target LIMIT ?',
       ),
@@ -366,6 +367,11 @@ export class SqliteStore implements AttributionStore {
     if (typeof replacing === 'string')
       return this.sql.saveTraitsReplacing.run({ ...row, replacing }).changes > 0;
     return this.sql.saveTraits.run({ ...row, free: replacing === undefined ? 1 : 0 }).changes > 0;
+  }
+
+  async markWrittenRaced(target: IdentityKey): Promise<void> {
+    this.boundWait();
+    this.sql.markRaced.run(RACED_WRITE, target);
   }
 
   async saveRecommendations(target: IdentityKey, recommendations: CachedRecommendations): Promise<void> {

@@ -3,7 +3,7 @@ import type { Conversion } from '../../src/conversion';
 import type { IdentityKey } from '../../src/identity';
 import type { DeadLetter } from '../../src/pipeline';
 import type { AttributionStore } from '../../src/store';
-import { MAX_RECOMMENDER_WRITES } from '../../src/pipeline';
+import { MAX_RECOMMENDER_WRITES, RACED_WRITE } from '../../src/pipeline';
 
 /**
  * The behaviour every AttributionStore must have. Each backend's test file calls this with a factory
@@ -210,13 +210,18 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
         await store.saveWrittenTraits(U, { touch_count: 4 }, at, 'ids', { by: 'w4', replacing: 'w1' }),
       ).toBe(false);
 
-      // A save without a condition always lands, and one without a writer leaves none recorded
-      expect(await store.saveWrittenTraits(U, { touch_count: 5 }, at, 'raced', { by: 'w5' })).toBe(true);
+      // A raced mark keeps the write it found; a save without a condition always lands, and one without
+      // a writer leaves none recorded
+      await store.markWrittenRaced(U);
       expect(await store.getProfileState(U)).toMatchObject({
-        writtenTraits: { touch_count: 5 },
-        writtenFor: 'raced',
-        writtenBy: 'w5',
+        writtenTraits: { touch_count: 3 },
+        writtenFor: RACED_WRITE,
+        writtenBy: 'w3',
       });
+      await store.markWrittenRaced(A);
+      expect(await store.getProfileState(A)).toBeNull();
+      expect(await store.saveWrittenTraits(U, { touch_count: 5 }, at, 'ids', { by: 'w5' })).toBe(true);
+      expect(await store.getProfileState(U)).toMatchObject({ writtenFor: 'ids', writtenBy: 'w5' });
       expect(await store.saveWrittenTraits(U, { touch_count: 6 }, at)).toBe(true);
       expect((await store.getProfileState(U))?.writtenBy).toBeUndefined();
       expect(
