@@ -343,42 +343,49 @@ describe('the delivery engine', () => {
     class SharedStore extends MemoryStore {
       readonly concurrentWriters = true;
       hold: Promise<void> | null = null;
+      /** hold after reading the profile state (the invocation then computes against it), not before */
+      holdAfterRead = false;
       override async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
         const hold = this.hold;
         this.hold = null;
-        if (hold) await hold;
-        return super.getProfileState(target);
+        if (hold && !this.holdAfterRead) await hold;
+        const state = await super.getProfileState(target);
+        if (hold && this.holdAfterRead) await hold;
+        return state;
       }
     }
+
+    /** Runs `stalled` until its next profile-state read is held, all of `meanwhile`, then the rest of `stalled`. */
+    async function interleave(
+      store: SharedStore,
+      stalled: () => Promise<unknown>,
+      meanwhile: () => Promise<unknown>,
+    ): Promise<void> {
+      let release = () => {};
+      store.hold = new Promise<void>((resolve) => (release = resolve));
+      const first = stalled();
+      await new Promise((resolve) => setImmediate(resolve));
+      await meanwhile();
+      release();
+      await first;
+    }
+
+    /** A visit of device a1 at `at` from `referrer`. */
+    const visit = (at: string, referrer: string) =>
+      pageEvent({ anonymousId: 'a1', at, url: `${SITE}/`, referrer });
 
     it('corrects a stale write-back that lands after a newer one (lost update)', async () => {
       // Prepare: invocation A reads the touches, then stalls; B stores a newer touch and writes back first.
       const store = new SharedStore();
       const a = testPipeline({ store });
       const b = testPipeline({ store, writer: a.writer });
-      let releaseA = () => {};
-      store.hold = new Promise<void>((resolve) => (releaseA = resolve));
 
       // Act
-      const first = a.deliver(
-        pageEvent({
-          anonymousId: 'a1',
-          at: '2026-03-01T10:00:00Z',
-          url: `${SITE}/`,
-          referrer: 'https://www.google.com/',
-        }),
+      await interleave(
+        store,
+        () => a.deliver(visit('2026-03-01T10:00:00Z', 'https://www.google.com/')),
+        () => b.deliver(visit('2026-03-01T12:00:00Z', 'https://www.bing.com/')),
       );
-      await new Promise((resolve) => setImmediate(resolve));
-      await b.deliver(
-        pageEvent({
-          anonymousId: 'a1',
-          at: '2026-03-01T12:00:00Z',
-          url: `${SITE}/`,
-          referrer: 'https://www.bing.com/',
-        }),
-      );
-      releaseA();
-      await first;
 
       // Assess: the last word on the wire and in the store is the fresh one.
       expect(a.writer.profiles().get('anon:a1')).toMatchObject({ touch_count: 2, last_touch_source: 'bing' });
@@ -387,51 +394,21 @@ describe('the delivery engine', () => {
         last_touch_source: 'bing',
       });
     });
+
     it('resends every trait after a save another writer beat, whichever identify reached Segment last', async () => {
       // Prepare: A reads the profile's written state, then stalls; B writes back and saves first.
-      class ReadThenHold extends SharedStore {
-        override async getProfileState(target: IdentityKey): Promise<ProfileState | null> {
-          const hold = this.hold;
-          this.hold = null;
-          const state = await MemoryStore.prototype.getProfileState.call(this, target);
-          if (hold) await hold;
-          return state;
-        }
-      }
-      const store = new ReadThenHold();
+      const store = new SharedStore();
+      store.holdAfterRead = true;
       const a = testPipeline({ store });
       const b = testPipeline({ store, writer: a.writer });
-      await a.deliver(
-        pageEvent({
-          anonymousId: 'a1',
-          at: '2026-03-01T09:00:00Z',
-          url: `${SITE}/`,
-          referrer: 'https://t.co/',
-        }),
-      );
-      let releaseA = () => {};
-      store.hold = new Promise<void>((resolve) => (releaseA = resolve));
+      await a.deliver(visit('2026-03-01T09:00:00Z', 'https://t.co/'));
 
       // Act
-      const stalled = a.deliver(
-        pageEvent({
-          anonymousId: 'a1',
-          at: '2026-03-01T10:00:00Z',
-          url: `${SITE}/`,
-          referrer: 'https://www.google.com/',
-        }),
+      await interleave(
+        store,
+        () => a.deliver(visit('2026-03-01T10:00:00Z', 'https://www.google.com/')),
+        () => b.deliver(visit('2026-03-01T12:00:00Z', 'https://www.bing.com/')),
       );
-      await new Promise((resolve) => setImmediate(resolve));
-      await b.deliver(
-        pageEvent({
-          anonymousId: 'a1',
-          at: '2026-03-01T12:00:00Z',
-          url: `${SITE}/`,
-          referrer: 'https://www.bing.com/',
-        }),
-      );
-      releaseA();
-      await stalled;
 
       // Assess: A's save found B's write; its re-check sent every trait, first touch and nulls included
       const calls = a.writer.delivered;
@@ -470,22 +447,21 @@ describe('the delivery engine', () => {
           referrer: 'https://www.bing.com/',
         }),
       );
-      let releaseY = () => {};
-      store.hold = new Promise<void>((resolve) => (releaseY = resolve));
 
       // Act: Y resolves u1 as {b, u1} and stalls; X links a to u1 and writes the merged traits; Y resumes.
-      const stale = y.deliver(
-        pageEvent({
-          anonymousId: 'b',
-          userId: 'u1',
-          at: '2026-03-06T10:00:00Z',
-          url: `${SITE}/?utm_source=news&utm_medium=email`,
-        }),
+      await interleave(
+        store,
+        () =>
+          y.deliver(
+            pageEvent({
+              anonymousId: 'b',
+              userId: 'u1',
+              at: '2026-03-06T10:00:00Z',
+              url: `${SITE}/?utm_source=news&utm_medium=email`,
+            }),
+          ),
+        () => x.deliver(identifyEvent({ anonymousId: 'a', userId: 'u1', at: '2026-03-06T11:00:00Z' })),
       );
-      await new Promise((resolve) => setImmediate(resolve));
-      await x.deliver(identifyEvent({ anonymousId: 'a', userId: 'u1', at: '2026-03-06T11:00:00Z' }));
-      releaseY();
-      await stale;
 
       // Assess
       expect(x.writer.profiles().get('user:u1')).toMatchObject({
