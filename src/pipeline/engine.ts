@@ -311,6 +311,9 @@ async function applyMessages(
     });
   }
 
+  // Entries that turn out done or unstorable leave `fresh` in one pass at the end (a replay run again
+  // finds every message done: removing each on its own would shift the window once per message).
+  const dropped = new Set<(typeof fresh)[number]>();
   for (const entry of fresh.slice(firstNew)) {
     const { message } = entry;
     // From here on the window holds only what the downstream steps read of it.
@@ -321,13 +324,13 @@ async function applyMessages(
     } catch (error) {
       // The store can never hold it (an item over DynamoDB's size limit): keep it aside, go on.
       if (!(error instanceof ValidationError)) throw error;
-      fresh.splice(fresh.indexOf(entry), 1);
+      dropped.add(entry);
       await deadLetter(pipeline, message.messageId, `store: ${error.message}`, message);
       report.deadLettered++;
       continue;
     }
     if (applied.done) {
-      fresh.splice(fresh.indexOf(entry), 1);
+      dropped.add(entry);
       report.duplicates++; // redelivered after it was marked done
       continue;
     }
@@ -340,6 +343,11 @@ async function applyMessages(
     const messages = affected.get(key);
     if (messages) messages.push(entry.message);
     else affected.set(key, [entry.message]);
+  }
+  if (dropped.size > 0) {
+    const kept = fresh.filter((entry) => !dropped.has(entry));
+    fresh.length = 0;
+    fresh.push(...kept);
   }
 }
 
@@ -384,14 +392,12 @@ async function applyMessage(
 
   const sessionMs = settings.attribution.sessionTimeoutMinutes * MINUTE_MS;
   const atMs = Date.parse(at);
-  // The Direct touches this event continues the session of, stored before it came, are deleted by its
-  // write-back (computeProfile), which reads them anyway, after this activity was recorded.
-
   const candidate = touchCandidateOf(message, settings.classifier);
   if (candidate) {
     const touch = toTouch(message, owner, candidate, keptUrlParameters(settings));
-    // Store first, then check: a concurrent event of the same session either sees this touch and
-    // deletes it (above), or recorded its activity before our check, which then finds it.
+    // Store first, then check: a concurrent event of the same session either sees this touch in its
+    // write-back and deletes it (computeProfile: the Direct touches an event continues the session of),
+    // or recorded its activity before our check, which then finds it.
     await store.putTouch(touch);
     const sessionStart = new Date(atMs - sessionMs).toISOString();
     const continuesSession =

@@ -85,8 +85,9 @@ export async function computeProfile(
  * Deletes the Direct touches that the applied events continue the session of (`continued`, see
  * directTouchesContinued) and returns `touches` without them. The write-back does this once per profile
  * instead of each event asking the store at ingest (a Query per event on DynamoDB, a range DELETE on
- * SQLite): it reads the profile's touches anyway. It runs after the events' activity was recorded, so a Direct touch stored concurrently
- * is either among `touches` or finds that activity in its own check (applyMessage in ./engine.ts).
+ * SQLite): it reads the profile's touches anyway. It runs after the events' activity was recorded, so a
+ * Direct touch stored concurrently is either among `touches` or finds that activity in its own check
+ * (applyMessage in ./engine.ts).
  */
 async function withoutContinuedDirect(
   store: AttributionStore,
