@@ -142,7 +142,10 @@ export interface AttributionStore extends LinkReader {
   /** The newest event timestamp over the given ids, or null. */
   newestActivity(keys: readonly IdentityKey[]): Promise<string | null>;
 
-  /** Stores a touch (idempotent by messageId). */
+  /**
+   * Stores a touch (idempotent by messageId). A message that came again with another timestamp keeps
+   * its earliest, whichever came first (docs/attribution.md §7).
+   */
   putTouch(touch: Touch): Promise<void>;
   /** Deletes `ownerKey`'s Direct touches with after < timestamp <= until; returns how many. */
   deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number>;
@@ -227,7 +230,8 @@ export interface AttributionStore extends LinkReader {
 
   /**
    * Stores a conversion (idempotent by messageId: a conversion already stored keeps what it has,
-   * including the credit last sent). Owned like a touch, and forgotten with its owner.
+   * including the credit last sent; an uncredited one that came again with an earlier timestamp takes
+   * it, as a touch does). Owned like a touch, and forgotten with its owner.
    */
   putConversion(conversion: Conversion): Promise<void>;
   /** Every conversion owned by the given ids, with the credit last sent for each, in any order. */

@@ -22,7 +22,8 @@ export class MemoryStore implements AttributionStore {
   /** Any number of writes is one transaction here; bounded so one stays a few MB. */
   readonly maxRecommenderWrites: number = 10_000;
   private readonly messages = new Map<string, Set<MessageStep>>();
-  private readonly activity = new Map<IdentityKey, Map<string, string>>();
+  /** owner -> `timestamp messageId` -> its event (one per timestamp a message came with) */
+  private readonly activity = new Map<IdentityKey, Map<string, { messageId: string; timestamp: string }>>();
   private readonly touches = new Map<IdentityKey, Map<string, Touch>>();
   private readonly links = new Map<IdentityKey, Map<IdentityKey, IdentityLink>>();
   private readonly profiles = new Map<IdentityKey, ProfileState>();
@@ -43,9 +44,10 @@ export class MemoryStore implements AttributionStore {
   }
 
   async recordActivity(ownerKey: IdentityKey, timestamp: string, messageId: string): Promise<boolean> {
-    const owned = getOrCreate(this.activity, ownerKey, () => new Map<string, string>());
-    if (owned.get(messageId) === timestamp) return false;
-    owned.set(messageId, timestamp);
+    const owned = getOrCreate(this.activity, ownerKey, () => new Map());
+    const key = `${timestamp} ${messageId}`;
+    if (owned.has(key)) return false;
+    owned.set(key, { messageId, timestamp });
     return true;
   }
 
@@ -55,7 +57,7 @@ export class MemoryStore implements AttributionStore {
     to: string,
     exceptMessageId: string,
   ): Promise<boolean> {
-    for (const [messageId, timestamp] of this.activity.get(ownerKey) ?? []) {
+    for (const { messageId, timestamp } of this.activity.get(ownerKey)?.values() ?? []) {
       if (messageId !== exceptMessageId && timestamp >= from && timestamp < to) return true;
     }
     return false;
@@ -64,7 +66,7 @@ export class MemoryStore implements AttributionStore {
   async newestActivity(keys: readonly IdentityKey[]): Promise<string | null> {
     let newest: string | null = null;
     for (const key of keys) {
-      for (const timestamp of this.activity.get(key)?.values() ?? []) {
+      for (const { timestamp } of this.activity.get(key)?.values() ?? []) {
         if (newest === null || timestamp > newest) newest = timestamp;
       }
     }
@@ -72,9 +74,10 @@ export class MemoryStore implements AttributionStore {
   }
 
   async putTouch(touch: Touch): Promise<void> {
-    getOrCreate(this.touches, touch.ownerKey, () => new Map<string, Touch>()).set(touch.messageId, {
-      ...touch,
-    });
+    const owned = getOrCreate(this.touches, touch.ownerKey, () => new Map<string, Touch>());
+    // A message that came again with another timestamp keeps its earliest (whichever came first).
+    const stored = owned.get(touch.messageId);
+    if (!stored || touch.timestamp <= stored.timestamp) owned.set(touch.messageId, { ...touch });
   }
 
   async deleteDirectTouches(ownerKey: IdentityKey, after: string, until: string): Promise<number> {
@@ -232,7 +235,10 @@ export class MemoryStore implements AttributionStore {
 
   async putConversion(conversion: Conversion): Promise<void> {
     const owned = getOrCreate(this.conversions, conversion.ownerKey, () => new Map<string, Conversion>());
-    if (!owned.has(conversion.messageId)) owned.set(conversion.messageId, structuredClone(conversion));
+    // As a touch, an order that came again keeps its earliest timestamp, unless its credit was sent.
+    const stored = owned.get(conversion.messageId);
+    if (!stored || (!stored.credited && conversion.timestamp < stored.timestamp))
+      owned.set(conversion.messageId, structuredClone(conversion));
   }
 
   async conversionsOf(keys: readonly IdentityKey[]): Promise<Conversion[]> {

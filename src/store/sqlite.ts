@@ -162,8 +162,11 @@ export class SqliteStore implements AttributionStore {
       newestActivity: db.prepare<[string], { ts: string | null }>(
         'SELECT max(ts) AS ts FROM activity WHERE owner = ?',
       ),
+      // A message that came again with another timestamp keeps its earliest (whichever came first).
       putTouch: db.prepare(
-        'INSERT OR REPLACE INTO touches (owner, message_id, ts, direct, touch) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO touches (owner, message_id, ts, direct, touch) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (owner, message_id) DO UPDATE SET ts = excluded.ts, direct = excluded.direct, touch = excluded.touch
+         WHERE excluded.ts <= touches.ts`,
       ),
       deleteDirect: db.prepare('DELETE FROM touches WHERE owner = ? AND direct = 1 AND ts > ? AND ts <= ?'),
       touchesOf: db.prepare<[string], string>('SELECT touch FROM touches WHERE owner = ?').pluck(),
@@ -617,8 +620,11 @@ type ConversionRow = { conversion: string; credit_version: number; credit_messag
 function conversionStatements(db: BetterSqlite3.Database) {
   const columns = 'conversion, credit_version, credit_message_id';
   return {
+    // As a touch, an order that came again keeps its earliest timestamp, unless its credit was sent.
     putConversion: db.prepare(
-      `INSERT OR IGNORE INTO conversions (owner, message_id, ts, ${columns}) VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO conversions (owner, message_id, ts, ${columns}) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (owner, message_id) DO UPDATE SET ts = excluded.ts, conversion = excluded.conversion
+       WHERE excluded.ts < conversions.ts AND conversions.credit_message_id IS NULL`,
     ),
     conversionsOf: db.prepare<[string], ConversionRow>(`SELECT ${columns} FROM conversions WHERE owner = ?`),
     listConversions: db.prepare<[], ConversionRow>(`SELECT ${columns} FROM conversions`),

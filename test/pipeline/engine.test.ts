@@ -7,7 +7,8 @@ import { aliasEvent, identifyEvent, pageEvent, shuffled, trackEvent, type Messag
 import { RetryableError } from '../../src/errors';
 import { parseEnvelope } from '../../src/events';
 import { TRACKING_CHUNK_SIZE, type EventTracker } from '../../src/pipeline';
-import { testPipeline } from '../support/pipeline';
+import { testPipeline, type TestPipeline } from '../support/pipeline';
+import { openSqliteStore } from '../../src/store/sqlite';
 import { RecordingTraitWriter } from '../support/recording-writer';
 
 const SITE = 'https://shop.example.com';
@@ -86,6 +87,35 @@ describe('the delivery engine', () => {
       expect(expected.size).toBeGreaterThan(30);
       expect(await final(shuffledRun)).toEqual(expected);
     });
+
+    it.each([
+      ['memory', async () => new MemoryStore()],
+      ['SQLite', () => openSqliteStore(':memory:')],
+    ])(
+      'gives the same traits on the %s store whichever copy of a message resent with another timestamp comes first',
+      async (_name, openStore) => {
+        // Segment corrects a resend's timestamp by that send's sentAt: the copies can differ by milliseconds.
+        const stream = generateEvents({ users: 40, seed: 8, start: new Date('2026-03-01T00:00:00Z') });
+        const resent = (event: Message): Message => {
+          const at = new Date(Date.parse(String(event.timestamp)) + 40).toISOString();
+          return { ...event, timestamp: at, originalTimestamp: at };
+        };
+        const runs = [];
+        for (const resentFirst of [false, true]) {
+          const run = testPipeline({ store: await openStore() });
+          for (const [index, event] of stream.entries()) {
+            const copies = index % 3 === 0 ? [event, resent(event)] : [event];
+            for (const copy of resentFirst ? copies.reverse() : copies) await run.deliver(copy);
+          }
+          runs.push(run);
+        }
+
+        const [originalFirst, resentFirst] = runs as [TestPipeline, TestPipeline];
+        expect(originalFirst.writer.profiles().size).toBeGreaterThan(20);
+        expect(resentFirst.writer.profiles()).toEqual(originalFirst.writer.profiles());
+        for (const run of runs) await run.store.close();
+      },
+    );
 
     it('lets a late, earlier touch become the first touch', async () => {
       const pipeline = testPipeline();

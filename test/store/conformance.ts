@@ -74,6 +74,21 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect(await store.newestActivity([anon('nobody')])).toBeNull();
     });
 
+    it('counts every timestamp a message came with as activity, whichever came first', async () => {
+      // A resend of one message can carry another timestamp (Segment corrects it by each send's sentAt).
+      const early = '2026-01-01T10:00:00.000Z';
+      const late = '2026-01-01T10:00:00.040Z';
+      expect(await store.recordActivity(A, early, 'a1')).toBe(true);
+      expect(await store.recordActivity(A, late, 'a1')).toBe(true);
+      expect(await store.recordActivity(B, late, 'b1')).toBe(true);
+      expect(await store.recordActivity(B, early, 'b1')).toBe(true);
+      for (const key of [A, B]) {
+        expect(await store.newestActivity([key])).toBe(late);
+        expect(await store.hasActivityBetween(key, early, late, 'x')).toBe(true);
+        expect(await store.hasActivityBetween(key, late, '2026-01-01T10:00:01.000Z', 'x')).toBe(true);
+      }
+    });
+
     it('stores touches idempotently by messageId and returns them for every owner asked', async () => {
       await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
       await store.putTouch(touch(A, 't1', '2026-01-01T10:00:00.000Z'));
@@ -94,6 +109,19 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect((await store.touchesOf([A])).map((t) => t.messageId)).toEqual(['t1']);
       const inputs = await store.profileInputsOf?.([A]);
       if (inputs) expect(inputs.touches.map((t) => t.messageId)).toEqual(['t1']);
+    });
+
+    it('keeps the earliest timestamp of a touch whose message came again with another, whichever came first', async () => {
+      const early = touch(A, 't1', '2026-01-01T10:00:00.000Z');
+      const late = touch(A, 't1', '2026-01-01T10:00:00.040Z');
+      await store.putTouch(early);
+      await store.putTouch(late);
+      await store.putTouch({ ...late, ownerKey: B });
+      await store.putTouch({ ...early, ownerKey: B });
+      expect(await store.touchesOf([A])).toEqual([early]);
+      expect(await store.touchesOf([B])).toEqual([{ ...early, ownerKey: B }]);
+      const inputs = await store.profileInputsOf?.([B]);
+      if (inputs) expect(inputs.touches).toEqual([{ ...early, ownerKey: B }]);
     });
 
     it('deletes only Direct touches inside (after, until]', async () => {
@@ -444,6 +472,17 @@ export function describeStoreConformance(name: string, openFresh: () => Promise<
       expect((await store.listConversions()).map((c) => c.messageId)).toEqual(['o1']);
       const inputs = await store.profileInputsOf?.([A]);
       if (inputs) expect(inputs.conversions.map((c) => [c.messageId, c.credited])).toEqual([['o1', mark]]);
+    });
+
+    it('keeps the earliest timestamp of an uncredited order that came again with another, whichever came first', async () => {
+      const early = conversion(A, 'o1', '2026-01-02T10:00:00.000Z', 25.5);
+      const late = conversion(A, 'o1', '2026-01-02T10:00:00.040Z', 25.5);
+      await store.putConversion(early);
+      await store.putConversion(late);
+      await store.putConversion({ ...late, ownerKey: B });
+      await store.putConversion({ ...early, ownerKey: B });
+      expect(await store.conversionsOf([A])).toEqual([early]);
+      expect(await store.conversionsOf([B])).toEqual([{ ...early, ownerKey: B }]);
     });
 
     it('forgets the conversions of deleted ids', async () => {
