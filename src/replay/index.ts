@@ -69,12 +69,14 @@ export async function replayMessages(
     await window.complete(Date.now() + WINDOW_BUDGET_MS);
   };
 
-  // Messages are applied 5,000 at a time, inside a store transaction that spans a chunk.
+  // Messages are applied 5,000 at a time, inside a store transaction that spans a chunk, or less: a
+  // window smaller than a chunk ends its chunk.
   let exhausted = false;
   while (!exhausted) {
     await store.batch(async () => {
-      for (let inChunk = 0; inChunk < chunkSize;) {
-        const slice = await take(messages, Math.min(PROGRESS_EVERY, chunkSize - inChunk));
+      for (let inChunk = 0; inChunk < chunkSize && window.pending < windowSize;) {
+        const wanted = Math.min(PROGRESS_EVERY, chunkSize - inChunk, windowSize - window.pending);
+        const slice = await take(messages, wanted);
         if (slice.length === 0) {
           exhausted = true;
           return;

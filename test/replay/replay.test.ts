@@ -59,6 +59,18 @@ describe('replayLines', () => {
     }
   });
 
+  it('writes back a window smaller than a chunk when it is full, not at the end of the chunk', async () => {
+    const replayed = testPipeline();
+    const phases: Array<[number, string]> = [];
+
+    await replayLines(replayed.engine, linesOf(stream.slice(0, 120)), {
+      windowSize: 50,
+      onProgress: (applied, phase) => phase && phases.push([applied, phase]),
+    });
+
+    expect(phases.map(([applied]) => applied)).toEqual([50, 100, 120]);
+  });
+
   it('counts a copy later in the same window as a duplicate and tracks the message once', async () => {
     const tracker = recordingTracker();
     const pipeline = testPipeline({ tracker });
